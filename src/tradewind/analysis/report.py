@@ -1,0 +1,396 @@
+"""The backtest report: one self-contained, offline HTML page with statistics and SVG charts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from html import escape
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from tradewind.analysis.charts import (
+    Line,
+    Marker,
+    format_percent,
+    format_utc,
+    histogram_chart,
+    time_chart,
+)
+from tradewind.analysis.records import EquityPoint, PricePoint, TradeRecord
+from tradewind.analysis.stats import drawdown_series, monthly_returns
+
+MAX_TRADE_ROWS = 500
+"""Most fills the trade list shows; the rest are counted in a note."""
+
+_STAT_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("start", "Start", "text"),
+    ("end", "End", "text"),
+    ("total_return", "Total return", "pct"),
+    ("cagr", "CAGR", "pct"),
+    ("volatility", "Volatility (ann.)", "pct"),
+    ("sharpe", "Sharpe", "ratio"),
+    ("sortino", "Sortino", "ratio"),
+    ("calmar", "Calmar", "ratio"),
+    ("max_drawdown", "Max drawdown", "pct"),
+    ("max_drawdown_duration_s", "Longest drawdown", "duration"),
+    ("exposure", "Exposure", "pct"),
+    ("start_equity", "Start equity", "money"),
+    ("end_equity", "End equity", "money"),
+    ("net_pnl", "Net PnL", "money"),
+    ("realized_pnl", "Realized PnL", "money"),
+    ("fees", "Fees", "money"),
+    ("fills", "Fills", "count"),
+    ("trades", "Closing fills", "count"),
+    ("win_rate", "Win rate", "pct"),
+    ("profit_factor", "Profit factor", "ratio"),
+    ("avg_win", "Average win", "money"),
+    ("avg_loss", "Average loss", "money"),
+    ("largest_win", "Largest win", "money"),
+    ("largest_loss", "Largest loss", "money"),
+    ("periods", "Equity points", "count"),
+    ("periods_per_year", "Periods per year", "ratio"),
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Money is shown exactly unless a division left more digits than anyone can read.
+_MAX_MONEY_DECIMALS = 8
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0;background:#f3f4f6;color:#111827;
+font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+main{max-width:1180px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 12px}
+h2{font-size:17px;margin:0 0 10px}
+section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px 18px;
+margin:0 0 18px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+th,td{padding:4px 10px;text-align:left;border-bottom:1px solid #f0f1f3;white-space:nowrap}
+th{color:#4b5563;font-weight:600}
+td.num,th.num{text-align:right}
+.meta{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+.kv th{width:1%}
+.stats{width:100%}
+.stats th{font-weight:500}
+.stats td{font-weight:600;text-align:right;padding-right:28px}
+.monthly td{text-align:right;min-width:62px}
+.trades{width:100%;font-size:13px}
+.buy{color:#15803d}.sell{color:#b91c1c}.gain{color:#15803d}.loss{color:#b91c1c}
+.note{color:#6b7280;font-size:13px;margin:6px 0 0}
+.chart{display:block;width:100%;height:auto}
+.chart text{font-size:11px;fill:#4b5563}
+.chart text.unit{font-size:10px;fill:#9ca3af}
+.chart text.empty{font-size:15px;fill:#9ca3af}
+.chart .mark:hover{stroke:#111827;stroke-width:1.5}
+h3{font-size:14px;margin:14px 0 4px}
+.legend{color:#6b7280;font-size:12px;font-weight:400;margin-left:10px}
+"""
+
+
+def render_report(
+    *,
+    title: str,
+    stats: Mapping[str, object],
+    equity: Sequence[EquityPoint],
+    trades: Sequence[TradeRecord],
+    prices: Sequence[PricePoint],
+    params: Mapping[str, object],
+    meta: Mapping[str, object],
+) -> str:
+    """Render the report as one HTML page that needs no network and no JavaScript.
+
+    Sections: header (title, ``meta`` and run ``params``), statistics, equity, drawdown,
+    price with fills per instrument, monthly returns, realized-PnL histogram and the first
+    ``MAX_TRADE_ROWS`` fills. Every text is escaped; the same inputs give the same bytes.
+    ``equity`` must be in time order.
+    """
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        _header(equity, params, meta),
+        _stats_section(stats),
+        _equity_section(equity),
+        _drawdown_section(equity),
+        _prices_section(prices, trades),
+        _monthly_section(equity),
+        _histogram_section(trades),
+        _trades_section(trades),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_report(
+    path: str | PathLike[str],
+    *,
+    title: str,
+    stats: Mapping[str, object],
+    equity: Sequence[EquityPoint],
+    trades: Sequence[TradeRecord],
+    prices: Sequence[PricePoint],
+    params: Mapping[str, object],
+    meta: Mapping[str, object],
+) -> Path:
+    """Render the report (see ``render_report``) and write it to ``path`` as UTF-8."""
+    html = render_report(
+        title=title,
+        stats=stats,
+        equity=equity,
+        trades=trades,
+        prices=prices,
+        params=params,
+        meta=meta,
+    )
+    target = Path(path)
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def _header(
+    equity: Sequence[EquityPoint], params: Mapping[str, object], meta: Mapping[str, object]
+) -> str:
+    meta_rows = dict(meta)
+    if "period" not in meta_rows and equity:
+        meta_rows["period"] = f"{format_utc(equity[0].ts)} to {format_utc(equity[-1].ts)} UTC"
+    return (
+        '<section class="meta"><div><h2>Run</h2>'
+        + _key_value_table(meta_rows)
+        + "</div><div><h2>Parameters</h2>"
+        + _key_value_table(params)
+        + "</div></section>"
+    )
+
+
+def _key_value_table(rows: Mapping[str, object]) -> str:
+    if not rows:
+        return '<p class="note">none</p>'
+    cells = "".join(
+        f"<tr><th>{escape(str(key))}</th><td>{escape(_display(value))}</td></tr>"
+        for key, value in rows.items()
+    )
+    return f'<table class="kv">{cells}</table>'
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ", ".join(f"{_display(k)}={_display(v)}" for k, v in value.items())
+    if isinstance(value, set | frozenset):
+        return ", ".join(sorted(_display(v) for v in value))
+    if isinstance(value, list | tuple):
+        return ", ".join(_display(v) for v in value)
+    return str(value)
+
+
+def _stats_section(stats: Mapping[str, object]) -> str:
+    known = {key for key, _, _ in _STAT_ROWS}
+    cells = [
+        (label, _format_stat(stats[key], kind)) for key, label, kind in _STAT_ROWS if key in stats
+    ]
+    cells += [
+        (key, _format_stat(value, "auto")) for key, value in stats.items() if key not in known
+    ]
+    rows = []
+    for start in range(0, len(cells), 3):
+        row = "".join(
+            f"<th>{escape(label)}</th><td>{escape(text)}</td>"
+            for label, text in cells[start : start + 3]
+        )
+        rows.append(f"<tr>{row}</tr>")
+    return f'<section><h2>Statistics</h2><table class="stats">{"".join(rows)}</table></section>'
+
+
+def _format_stat(value: object, kind: str) -> str:
+    if value is None:
+        return "—"
+    try:
+        if kind == "pct":
+            return f"{float(str(value)) * 100:,.2f}%"
+        if kind == "ratio":
+            return f"{float(str(value)):,.2f}"
+        if kind == "money":
+            return _money(Decimal(str(value)))
+        if kind == "count":
+            return f"{int(str(value)):,}"
+        if kind == "duration":
+            return _duration(float(str(value)))
+    except (ValueError, InvalidOperation):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.4f}" if math.isfinite(value) else "—"
+    if isinstance(value, Decimal):
+        return _money(value)
+    return _display(value)
+
+
+def _money(amount: Decimal) -> str:
+    if not amount.is_finite():
+        return str(amount)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_MONEY_DECIMALS:
+        amount = amount.quantize(Decimal(1).scaleb(-_MAX_MONEY_DECIMALS)).normalize()
+    return f"{amount:,f}"
+
+
+def _duration(seconds: float) -> str:
+    total = round(seconds)
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes}m"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def _equity_arrays(equity: Sequence[EquityPoint]) -> tuple[np.ndarray, np.ndarray]:
+    ts = np.fromiter((p.ts for p in equity), dtype=np.int64, count=len(equity))
+    values = np.fromiter((float(p.equity) for p in equity), dtype=np.float64, count=len(equity))
+    return ts, values
+
+
+def _equity_section(equity: Sequence[EquityPoint]) -> str:
+    ts, values = _equity_arrays(equity)
+    chart = time_chart([Line(ts, values, "#2563eb")], label="Equity over time")
+    return f"<section><h2>Equity</h2>{chart}</section>"
+
+
+def _drawdown_section(equity: Sequence[EquityPoint]) -> str:
+    ts, _ = _equity_arrays(equity)
+    underwater = -np.asarray(drawdown_series(equity), dtype=np.float64)
+    # A curve that never fell still gets a readable 0 to -1% axis.
+    include = (0.0, -0.01) if len(underwater) and not underwater.any() else (0.0,)
+    chart = time_chart(
+        [Line(ts, underwater, "#dc2626", fill_to=0.0)],
+        label="Drawdown below the running peak",
+        y_format=format_percent,
+        y_include=include,
+    )
+    return f"<section><h2>Drawdown</h2>{chart}</section>"
+
+
+def _prices_section(prices: Sequence[PricePoint], trades: Sequence[TradeRecord]) -> str:
+    instruments = sorted({p.instrument_id for p in prices} | {t.instrument_id for t in trades})
+    if not instruments:
+        return '<section><h2>Prices and fills</h2><p class="note">No prices.</p></section>'
+    legend = (
+        '<span class="legend"><span class="buy">▲ buy</span> '
+        '<span class="sell">▼ sell</span></span>'
+    )
+    prices_by_instrument: dict[str, list[PricePoint]] = {i: [] for i in instruments}
+    fills_by_instrument: dict[str, list[TradeRecord]] = {i: [] for i in instruments}
+    for point in prices:
+        prices_by_instrument[point.instrument_id].append(point)
+    for fill in trades:
+        fills_by_instrument[fill.instrument_id].append(fill)
+    parts = [f"<section><h2>Prices and fills{legend}</h2>"]
+    for instrument in instruments:
+        own = sorted(prices_by_instrument[instrument], key=lambda p: p.ts)
+        ts = np.fromiter((p.ts for p in own), dtype=np.int64, count=len(own))
+        values = np.fromiter((p.price for p in own), dtype=np.float64, count=len(own))
+        fills = fills_by_instrument[instrument]
+        markers = [_marker(t) for t in sorted(fills, key=lambda t: t.ts)]
+        chart = time_chart(
+            [Line(ts, values, "#475569")], label=f"{instrument} price with fills", markers=markers
+        )
+        parts.append(
+            f'<h3>{escape(instrument)} <span class="legend">{len(fills):,} fills</span></h3>'
+        )
+        parts.append(chart)
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _marker(fill: TradeRecord) -> Marker:
+    label = f"{fill.side} {fill.quantity} @ {fill.price} at {format_utc(fill.ts)} UTC"
+    if fill.realized_pnl:
+        label += f", realized {fill.realized_pnl}"
+    return Marker(fill.ts, float(fill.price), fill.side == "BUY", label)
+
+
+def _monthly_section(equity: Sequence[EquityPoint]) -> str:
+    months = monthly_returns(equity)
+    if not months:
+        return '<section><h2>Monthly returns</h2><p class="note">No equity.</p></section>'
+    scale = max(abs(r) for r in months.values()) or 1.0
+    header = "".join(f'<th class="num">{m}</th>' for m in _MONTHS)
+    rows = []
+    for year in sorted({y for y, _ in months}):
+        cells = []
+        growth = 1.0
+        for month in range(1, 13):
+            value = months.get((year, month))
+            if value is None:
+                cells.append("<td></td>")
+                continue
+            growth *= 1.0 + value
+            cells.append(f'<td style="background:{_heat(value, scale)}">{value * 100:.2f}%</td>')
+        year_return = growth - 1.0
+        cells.append(f"<td><b>{year_return * 100:.2f}%</b></td>")
+        rows.append(f"<tr><th>{year}</th>{''.join(cells)}</tr>")
+    return (
+        '<section><h2>Monthly returns</h2><table class="monthly">'
+        f'<tr><th>Year</th>{header}<th class="num">Year</th></tr>{"".join(rows)}</table></section>'
+    )
+
+
+def _heat(value: float, scale: float) -> str:
+    strength = 0.1 + 0.6 * min(1.0, abs(value) / scale)
+    rgb = "22,163,74" if value >= 0 else "220,38,38"
+    return f"rgba({rgb},{strength:.3f})"
+
+
+def _histogram_section(trades: Sequence[TradeRecord]) -> str:
+    pnls = [float(t.realized_pnl) for t in trades if t.realized_pnl != 0]
+    chart = histogram_chart(pnls, label="Realized PnL per closing fill")
+    note = f'<p class="note">{len(pnls):,} fills that realized PnL.</p>'
+    return f"<section><h2>Realized PnL per fill</h2>{chart}{note}</section>"
+
+
+def _trades_section(trades: Sequence[TradeRecord]) -> str:
+    if not trades:
+        return '<section><h2>Fills</h2><p class="note">No fills.</p></section>'
+    head = "".join(
+        f'<th class="{"num" if numeric else ""}">{name}</th>'
+        for name, numeric in (
+            ("#", True),
+            ("Time (UTC)", False),
+            ("Instrument", False),
+            ("Side", False),
+            ("Quantity", True),
+            ("Price", True),
+            ("Fee", True),
+            ("Realized PnL", True),
+        )
+    )
+    rows = []
+    for number, fill in enumerate(trades[:MAX_TRADE_ROWS], start=1):
+        side_class = "buy" if fill.side == "BUY" else "sell"
+        pnl_class = "gain" if fill.realized_pnl > 0 else "loss" if fill.realized_pnl < 0 else ""
+        rows.append(
+            f'<tr><td class="num">{number}</td><td>{format_utc(fill.ts)}</td>'
+            f"<td>{escape(fill.instrument_id)}</td>"
+            f'<td class="{side_class}">{escape(fill.side)}</td>'
+            f'<td class="num">{fill.quantity}</td><td class="num">{fill.price}</td>'
+            f'<td class="num">{fill.fee}</td>'
+            f'<td class="num {pnl_class}">{fill.realized_pnl}</td></tr>'
+        )
+    more = len(trades) - MAX_TRADE_ROWS
+    note = (
+        f'<p class="note">Showing the first {MAX_TRADE_ROWS:,} of {len(trades):,} fills; '
+        f"{more:,} more are not listed.</p>"
+        if more > 0
+        else f'<p class="note">{len(trades):,} fills.</p>'
+    )
+    table = f'<table class="trades"><tr>{head}</tr>{"".join(rows)}</table>'
+    return f"<section><h2>Fills</h2>{table}{note}</section>"

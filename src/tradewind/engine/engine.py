@@ -1,0 +1,366 @@
+"""The engine: one synchronous, deterministic step, ``process(event)``, shared by every driver."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from tradewind.engine.cache import Cache
+from tradewind.engine.clock import Clock
+from tradewind.engine.protocols import AuditSink, ExecutionClient, MatchingVenue, PortfolioView
+from tradewind.errors import ConfigError, StrategyError
+from tradewind.model.data import Bar, QuoteTick, TradeTick
+from tradewind.model.enums import OrderStatus
+from tradewind.model.events import (
+    Fill,
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderExpired,
+    OrderRejected,
+    OrderSubmitted,
+    OrderTriggered,
+    TimeEvent,
+)
+from tradewind.model.identifiers import ClientOrderId, InstrumentId
+from tradewind.model.instrument import Instrument
+from tradewind.model.orders import Order, apply_fill, transition
+
+Handler = Callable[[Any], None]
+PreTradeCheck = Callable[[Order, "Engine"], OrderDenied | None]
+"""A check run on every order before it leaves: None to approve, an OrderDenied to refuse."""
+
+_STATUS_OF: dict[type, OrderStatus] = {
+    OrderAccepted: OrderStatus.ACCEPTED,
+    OrderRejected: OrderStatus.REJECTED,
+    OrderCanceled: OrderStatus.CANCELED,
+    OrderExpired: OrderStatus.EXPIRED,
+    OrderTriggered: OrderStatus.TRIGGERED,
+    OrderDenied: OrderStatus.DENIED,
+}
+
+
+class EngineStrategy(Protocol):
+    """What the engine needs of a strategy (``tradewind.strategy.Strategy`` provides it)."""
+
+    id: str
+
+    def _bind(self, engine: Engine) -> None: ...
+    def _start(self) -> None: ...
+    def _stop(self) -> None: ...
+    def on_quote(self, quote: QuoteTick) -> None: ...
+    def on_trade(self, trade: TradeTick) -> None: ...
+    def on_bar(self, bar: Bar) -> None: ...
+    def on_order(self, order: Order, event: object) -> None: ...
+    def on_fill(self, fill: Fill) -> None: ...
+    def on_timer(self, event: TimeEvent) -> None: ...
+
+
+class _Route:
+    """Who hears about one instrument: matching venues first, then subscribed strategies."""
+
+    __slots__ = ("bar", "quote", "trade", "venue_bar", "venue_quote", "venue_trade")
+
+    def __init__(self) -> None:
+        self.venue_quote: list[Handler] = []
+        self.venue_trade: list[Handler] = []
+        self.venue_bar: list[Handler] = []
+        self.quote: list[Handler] = []
+        self.trade: list[Handler] = []
+        self.bar: list[Handler] = []
+
+
+class Engine:
+    """Updates state, then tells the strategies; sends their orders through checks to venues.
+
+    ``process`` has no I/O, no asyncio and no wall clock: the same events in give the same
+    orders, fills and state out. Reports a venue emits while an event is processed are queued
+    and handled, in order, before that event reaches the strategies (state first, then publish).
+    """
+
+    def __init__(self, clock: Clock, *, audit: AuditSink | None = None, order_id_prefix: str = "O") -> None:
+        self.clock = clock
+        self.cache = Cache()
+        self.portfolio: PortfolioView | None = None
+        self.audit = audit
+        self._routes: dict[InstrumentId, _Route] = {}
+        self._strategies: dict[str, EngineStrategy] = {}
+        self._venues: dict[str, ExecutionClient] = {}
+        self._time_handlers: dict[str, Handler] = {}
+        self._pre_trade: list[PreTradeCheck] = []
+        self._fill_listeners: list[Callable[[Fill, Order], None]] = []
+        self._queue: deque[object] = deque()
+        self._order_seq = 0
+        self._order_prefix = order_id_prefix
+        self._running = False
+        self.illegal_reports = 0
+        self._handlers: dict[type, Handler] = {
+            QuoteTick: self._on_quote,
+            TradeTick: self._on_trade,
+            Bar: self._on_bar,
+            TimeEvent: self._on_time,
+            Fill: self._on_fill,
+            OrderAccepted: self._on_order_event,
+            OrderRejected: self._on_order_event,
+            OrderCanceled: self._on_order_event,
+            OrderExpired: self._on_order_event,
+            OrderTriggered: self._on_order_event,
+            OrderDenied: self._on_order_event,
+        }
+        if audit is not None and audit.wants_market_data:
+            for kind in (QuoteTick, TradeTick, Bar):
+                self._handlers[kind] = _audited(audit, self._handlers[kind])
+
+    # ----------------------------------------------------------------- set-up
+    def add_instrument(self, instrument: Instrument) -> None:
+        """Make an instrument known (and tradable on its venue, if that venue matches locally)."""
+        self.cache.instruments[instrument.id] = instrument
+        route = self._route(instrument.id)
+        venue = self._venues.get(instrument.venue)
+        if venue is not None and _is_matching(venue):
+            self._wire_venue(venue, instrument, route)  # type: ignore[arg-type]
+
+    def add_venue(self, client: ExecutionClient) -> None:
+        """Connect a venue's execution client; a matching venue also sees its instruments' data."""
+        if client.venue in self._venues:
+            raise ConfigError(f"venue {client.venue!r} is added twice: give each venue one name")
+        self._venues[client.venue] = client
+        client.connect(self._queue.append)
+        if _is_matching(client):
+            self._time_handlers[f"venue:{client.venue}"] = client.on_time  # type: ignore[attr-defined]
+            for instrument in self.cache.instruments.values():
+                if instrument.venue == client.venue:
+                    self._wire_venue(client, instrument, self._route(instrument.id))  # type: ignore[arg-type]
+
+    def _wire_venue(self, venue: MatchingVenue, instrument: Instrument, route: _Route) -> None:
+        venue.add_instrument(instrument)
+        if venue.on_quote not in route.venue_quote:
+            route.venue_quote.append(venue.on_quote)
+            route.venue_trade.append(venue.on_trade)
+            route.venue_bar.append(venue.on_bar)
+
+    def set_portfolio(self, portfolio: PortfolioView) -> None:
+        """Attach the portfolio that books every fill before strategies hear of it."""
+        self.portfolio = portfolio
+
+    def add_pre_trade_check(self, check: PreTradeCheck) -> None:
+        """Run ``check`` on every order before it leaves (risk plugs in here)."""
+        self._pre_trade.append(check)
+
+    def add_fill_listener(self, listener: Callable[[Fill, Order], None]) -> None:
+        """Call ``listener`` on every fill, after the portfolio and before strategies."""
+        self._fill_listeners.append(listener)
+
+    def add_strategy(self, strategy: EngineStrategy) -> None:
+        """Register a strategy; it starts with the engine."""
+        if strategy.id in self._strategies:
+            raise StrategyError(
+                f"two strategies are named {strategy.id!r}: give each a distinct strategy_id"
+            )
+        self._strategies[strategy.id] = strategy
+        self._time_handlers[f"strategy:{strategy.id}"] = strategy.on_timer
+        strategy._bind(self)
+        if self._running:
+            strategy._start()
+            self._drain()
+
+    @property
+    def strategies(self) -> dict[str, EngineStrategy]:
+        """The registered strategies by id."""
+        return dict(self._strategies)
+
+    def start(self) -> None:
+        """Start every strategy (``on_start``)."""
+        self._running = True
+        for strategy in self._strategies.values():
+            strategy._start()
+            self._drain()
+
+    def stop(self) -> None:
+        """Stop every strategy (``on_stop``) and process what that caused."""
+        for strategy in self._strategies.values():
+            strategy._stop()
+            self._drain()
+        self._running = False
+
+    # ----------------------------------------------------------- subscriptions
+    def subscribe(self, kind: str, instrument_id: InstrumentId, handler: Handler) -> None:
+        """Deliver ``kind`` ("quotes", "trades", "bars") of one instrument to ``handler``."""
+        handlers = self._kind_list(kind, instrument_id)
+        if handler not in handlers:
+            handlers.append(handler)
+
+    def unsubscribe(self, kind: str, instrument_id: InstrumentId, handler: Handler) -> None:
+        """Stop delivering ``kind`` of one instrument to ``handler``."""
+        handlers = self._kind_list(kind, instrument_id)
+        if handler in handlers:
+            handlers.remove(handler)
+
+    def subscribers(self, kind: str, instrument_id: InstrumentId) -> int:
+        """How many handlers receive ``kind`` of one instrument."""
+        return len(self._kind_list(kind, instrument_id))
+
+    def _kind_list(self, kind: str, instrument_id: InstrumentId) -> list[Handler]:
+        route = self._route(instrument_id)
+        if kind == "quotes":
+            return route.quote
+        if kind == "trades":
+            return route.trade
+        if kind == "bars":
+            return route.bar
+        raise ConfigError(f"unknown data kind {kind!r}: use 'quotes', 'trades' or 'bars'")
+
+    def _route(self, instrument_id: InstrumentId) -> _Route:
+        route = self._routes.get(instrument_id)
+        if route is None:
+            route = self._routes[instrument_id] = _Route()
+        return route
+
+    # ---------------------------------------------------------------- the step
+    def process(self, event: object) -> None:
+        """Handle one event and everything it causes, synchronously."""
+        self._handlers[event.__class__](event)
+        if self._queue:
+            self._drain()
+
+    def _drain(self) -> None:
+        queue = self._queue
+        handlers = self._handlers
+        while queue:
+            event = queue.popleft()
+            handlers[event.__class__](event)
+
+    def _on_quote(self, quote: QuoteTick) -> None:
+        iid = quote.instrument_id
+        self.cache.quotes[iid] = quote
+        route = self._routes.get(iid)
+        if route is None:
+            route = self._route(iid)
+        for handler in route.venue_quote:
+            handler(quote)
+        if self._queue:
+            self._drain()
+        for handler in route.quote:
+            handler(quote)
+
+    def _on_trade(self, trade: TradeTick) -> None:
+        iid = trade.instrument_id
+        self.cache.trades[iid] = trade
+        route = self._routes.get(iid)
+        if route is None:
+            route = self._route(iid)
+        for handler in route.venue_trade:
+            handler(trade)
+        if self._queue:
+            self._drain()
+        for handler in route.trade:
+            handler(trade)
+
+    def _on_bar(self, bar: Bar) -> None:
+        iid = bar.instrument_id
+        self.cache.bars[iid] = bar
+        route = self._routes.get(iid)
+        if route is None:
+            route = self._route(iid)
+        for handler in route.venue_bar:
+            handler(bar)
+        if self._queue:
+            self._drain()
+        for handler in route.bar:
+            handler(bar)
+
+    def _on_time(self, event: TimeEvent) -> None:
+        handler = self._time_handlers.get(event.owner)
+        if handler is not None:
+            handler(event)
+
+    # ------------------------------------------------------------------ orders
+    def next_order_id(self) -> ClientOrderId:
+        """A client order id unique within this engine's run."""
+        self._order_seq += 1
+        return ClientOrderId(f"{self._order_prefix}-{self._order_seq:06d}")
+
+    def submit_order(self, order: Order) -> None:
+        """Run pre-trade checks, then send the order to its venue (or deny it)."""
+        instrument = self.cache.instrument(order.instrument_id)
+        now = self.clock.timestamp_ns()
+        order.ts_init = order.ts_last = now
+        self.cache.orders[order.client_order_id] = order
+        for check in self._pre_trade:
+            denial = check(order, self)
+            if denial is not None:
+                self._queue.append(denial)
+                return
+        client = self._venues.get(instrument.venue)
+        if client is None:
+            raise ConfigError(
+                f"no venue {instrument.venue!r} is connected for {order.instrument_id}: add one "
+                "with engine.add_venue(...)"
+            )
+        transition(order, OrderStatus.SUBMITTED, now)
+        self.cache.open_orders[order.client_order_id] = order
+        if self.audit is not None:
+            self.audit(
+                OrderSubmitted(
+                    order.client_order_id, order.strategy_id, order.instrument_id, order.side,
+                    order.order_type.value, order.quantity, order.price, order.trigger_price,
+                    order.time_in_force.value, now, now,
+                )
+            )
+        client.submit(order)
+
+    def cancel_order(self, order: Order) -> None:
+        """Ask the order's venue to cancel it (no-op for an order already closed)."""
+        if order.status.is_closed or order.status is OrderStatus.INITIALIZED:
+            return
+        venue = self.cache.instrument(order.instrument_id).venue
+        self._venues[venue].cancel(order)
+
+    def _on_order_event(self, event: Any) -> None:
+        order = self.cache.orders.get(event.client_order_id)
+        if self.audit is not None:
+            self.audit(event)
+        if order is None:
+            self.illegal_reports += 1
+            return
+        error = transition(order, _STATUS_OF[event.__class__], event.ts_event)
+        if error is not None:
+            self.illegal_reports += 1
+            return
+        if event.__class__ is OrderRejected or event.__class__ is OrderDenied:
+            order.reason = event.reason
+        if order.status.is_closed:
+            self.cache.open_orders.pop(order.client_order_id, None)
+        strategy = self._strategies.get(order.strategy_id)
+        if strategy is not None:
+            strategy.on_order(order, event)
+
+    def _on_fill(self, fill: Fill) -> None:
+        order = self.cache.orders.get(fill.client_order_id)
+        if self.audit is not None:
+            self.audit(fill)
+        if order is None or apply_fill(order, fill.quantity, fill.price, fill.ts_event) is not None:
+            self.illegal_reports += 1
+            return
+        if order.status is OrderStatus.FILLED:
+            self.cache.open_orders.pop(order.client_order_id, None)
+        if self.portfolio is not None:
+            self.portfolio.on_fill(fill, order.strategy_id)
+        for listener in self._fill_listeners:
+            listener(fill, order)
+        strategy = self._strategies.get(order.strategy_id)
+        if strategy is not None:
+            strategy.on_fill(fill)
+
+
+def _audited(audit: AuditSink, handler: Handler) -> Handler:
+    def handle(event: object) -> None:
+        audit(event)
+        handler(event)
+
+    return handle
+
+
+def _is_matching(client: ExecutionClient) -> bool:
+    return hasattr(client, "on_quote") and hasattr(client, "add_instrument")

@@ -1,0 +1,27 @@
+"""The tradewind exception hierarchy: every error a user can cause is one of these."""
+
+from __future__ import annotations
+
+
+class TradewindError(Exception):
+    """Base of every error tradewind raises on purpose; its message names the thing and the fix."""
+
+
+class ConfigError(TradewindError):
+    """A configuration value, parameter or command-line option is missing or invalid."""
+
+
+class DataError(TradewindError):
+    """A market-data file or row cannot be read: the message names the file, the line and the fix."""
+
+
+class InstrumentError(TradewindError):
+    """An instrument is unknown or its definition is inconsistent."""
+
+
+class OrderError(TradewindError):
+    """An order cannot be sent as asked (off the tick or lot grid, below minimums, unknown instrument)."""
+
+
+class StrategyError(TradewindError):
+    """A strategy is unknown, misdeclared, or was given parameters it does not accept."""

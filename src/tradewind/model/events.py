@@ -1,0 +1,122 @@
+"""Order events: the reports a venue sends back, local denials, and timer events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from tradewind.model.enums import LiquiditySide, OrderSide
+from tradewind.model.identifiers import ClientOrderId, InstrumentId
+
+
+class OrderAccepted(msgspec.Struct, frozen=True, gc=False):
+    """The venue has the order working."""
+
+    client_order_id: ClientOrderId
+    venue_order_id: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderRejected(msgspec.Struct, frozen=True, gc=False):
+    """The venue refused the order; ``reason`` says why."""
+
+    client_order_id: ClientOrderId
+    reason: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderDenied(msgspec.Struct, frozen=True, gc=False):
+    """Refused before it left us (a pre-trade check); ``reason`` is a code, ``message`` the detail."""
+
+    client_order_id: ClientOrderId
+    reason: str
+    message: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderCanceled(msgspec.Struct, frozen=True, gc=False):
+    """The order stopped working because it was canceled (or an IOC/FOK remainder was)."""
+
+    client_order_id: ClientOrderId
+    reason: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderExpired(msgspec.Struct, frozen=True, gc=False):
+    """A GTD order reached its expiry time."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+
+class OrderTriggered(msgspec.Struct, frozen=True, gc=False):
+    """A stop order's trigger price was reached; it now works as a market or limit order."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+
+class Fill(msgspec.Struct, frozen=True, gc=False):
+    """A trade of (part of) an order. Quantity, price and fee are exact Decimals."""
+
+    client_order_id: ClientOrderId
+    venue_order_id: str
+    trade_id: str
+    instrument_id: InstrumentId
+    side: OrderSide
+    quantity: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_currency: str
+    liquidity: LiquiditySide
+    ts_event: int
+    ts_init: int
+
+    @property
+    def signed_quantity(self) -> Decimal:
+        """Quantity, negative for a sell."""
+        return self.quantity if self.side is OrderSide.BUY else -self.quantity
+
+
+class TimeEvent(msgspec.Struct, frozen=True, gc=False):
+    """A timer or alarm firing at ``ts_event``; ``owner`` routes it, ``name`` tells which."""
+
+    name: str
+    owner: str
+    ts_event: int
+    ts_init: int
+
+
+OrderEvent = (
+    OrderAccepted
+    | OrderRejected
+    | OrderDenied
+    | OrderCanceled
+    | OrderExpired
+    | OrderTriggered
+    | Fill
+)
+"""Any event about an order."""
+
+
+class OrderSubmitted(msgspec.Struct, frozen=True, gc=False):
+    """An order left the strategy for the venue (an audit record of what was asked)."""
+
+    client_order_id: ClientOrderId
+    strategy_id: str
+    instrument_id: InstrumentId
+    side: OrderSide
+    order_type: str
+    quantity: Decimal
+    price: Decimal | None
+    trigger_price: Decimal | None
+    time_in_force: str
+    ts_event: int
+    ts_init: int

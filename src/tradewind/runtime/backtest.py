@@ -1,0 +1,256 @@
+"""The backtest driver: recorded data through the engine and the simulated venue, in a plain loop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tradewind.data.stream import DataSpec, EventBatches, merged
+from tradewind.engine.clock import HistoricalClock
+from tradewind.engine.engine import Engine
+from tradewind.engine.protocols import AuditSink
+from tradewind.errors import ConfigError, DataError
+from tradewind.model import exact
+from tradewind.model.events import Fill
+from tradewind.model.identifiers import InstrumentId
+from tradewind.model.instrument import Instrument
+from tradewind.model.orders import Order
+from tradewind.portfolio.portfolio import Portfolio
+from tradewind.runtime.progress import ProgressBar
+from tradewind.strategy.base import Strategy
+from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
+
+DEFAULT_BALANCE = Decimal(100_000)
+_SAMPLE_START_NS = 60_000_000_000
+_MAX_SAMPLES = 4_000
+
+
+@dataclass
+class BacktestResult:
+    """What a backtest produced: the summary, every fill and order, the equity curve."""
+
+    summary: dict[str, Any]
+    fills: list[dict[str, Any]]
+    orders: list[Order]
+    equity: list[tuple[int, Decimal]]
+    prices: list[tuple[int, str, float]]
+    engine: Engine
+    portfolio: Portfolio
+    params: dict[str, Any] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    load_seconds: float = 0.0
+
+    @property
+    def run_seconds(self) -> float:
+        """Time in the event loop itself, without reading files and building events."""
+        return max(self.wall_seconds - self.load_seconds, 1e-9)
+
+    def write(self, out_dir: str | Path, *, title: str = "tradewind backtest") -> Path:
+        """Write summary.json, fills.csv, orders.csv, equity.csv and report.html into ``out_dir``."""
+        from tradewind.runtime.output import write_outputs
+
+        return write_outputs(self, Path(out_dir), title=title)
+
+
+def run_backtest(
+    strategies: Strategy[Any] | Sequence[Strategy[Any]],
+    data: Sequence[DataSpec | str | Path],
+    *,
+    instruments: Sequence[Instrument],
+    fees: FeeModel | None = None,
+    latency: LatencyModel | None = None,
+    bar_fill: str = "next_open",
+    starting_balances: Mapping[str, Decimal | int | str] | None = None,
+    base_currency: str | None = None,
+    progress: bool = False,
+    batch_rows: int = 65_536,
+    audit: AuditSink | None = None,
+) -> BacktestResult:
+    """Replay ``data`` through ``strategies`` on a simulated venue and return the result.
+
+    Each instrument's venue gets one SimulatedVenue with ``fees``, ``latency`` and ``bar_fill``.
+    Balances default to 100,000 of the first instrument's quote currency on each venue.
+    """
+    strategy_list = [strategies] if isinstance(strategies, Strategy) else list(strategies)
+    if not strategy_list:
+        raise ConfigError("no strategy given: pass at least one")
+    if not instruments:
+        raise ConfigError("no instrument given: describe each traded instrument (tick, lot)")
+    specs = [d if isinstance(d, DataSpec) else DataSpec.parse(d) for d in data]
+    if not specs:
+        raise DataError("no data file given: pass at least one quotes, trades or bars file")
+
+    clock = HistoricalClock()
+    engine = Engine(clock, audit=audit)
+    by_symbol: dict[str, InstrumentId] = {}
+    venues: dict[str, SimulatedVenue] = {}
+    for instrument in instruments:
+        if instrument.venue not in venues:
+            venues[instrument.venue] = SimulatedVenue(
+                instrument.venue, clock=clock, fees=fees, latency=latency, bar_fill=bar_fill
+            )
+            engine.add_venue(venues[instrument.venue])
+        engine.add_instrument(instrument)
+        by_symbol.setdefault(instrument.symbol, instrument.id)
+        by_symbol[instrument.id] = instrument.id
+    currency = base_currency or instruments[0].quote
+    start = starting_balances or {currency: DEFAULT_BALANCE}
+    opening = {asset: Decimal(str(amount)) for asset, amount in start.items()}
+    balances = {venue: dict(opening) for venue in venues}
+    portfolio = Portfolio(engine.cache, base_currency=currency, starting_balances=balances)
+    engine.set_portfolio(portfolio)
+
+    def resolve(symbol: str) -> InstrumentId:
+        iid = by_symbol.get(symbol)
+        if iid is None:
+            known = ", ".join(sorted(i.symbol for i in instruments))
+            raise DataError(
+                f"symbol {symbol!r} is not a configured instrument (configured: {known}): add "
+                f"--instrument {symbol}:tick=...,lot=..."
+            )
+        return iid
+
+    streams = [EventBatches(spec, resolve, batch_rows) for spec in specs]
+    all_ids = list(dict.fromkeys(i.id for i in instruments))
+    for strategy in strategy_list:
+        if not strategy.instruments:
+            strategy.instruments = list(all_ids)
+        engine.add_strategy(strategy)
+
+    recorder = _FillRecorder(portfolio)
+    engine.add_fill_listener(recorder.on_fill)
+    sampler = _Sampler(portfolio, engine, all_ids)
+    rows_total = sum((s.total[0] or 0) for s in streams)
+    bytes_total = sum(s.total[1] for s in streams)
+    by_rows = all(s.total[0] is not None for s in streams)
+    bar = ProgressBar(rows_total if by_rows else bytes_total) if progress else None
+
+    started = time.perf_counter()
+    load_seconds = 0.0
+    events = 0
+    process = engine.process
+    pop_due = clock.pop_due
+    first = True
+    engine.start()
+    batches = merged(streams)
+    perf = time.perf_counter
+    while True:
+        fetch_start = perf()
+        batch = next(batches, None)
+        load_seconds += perf() - fetch_start
+        if batch is None:
+            break
+        if first and batch:
+            clock.now_ns = batch[0].ts_init
+            sampler.next_ns = batch[0].ts_init
+            first = False
+        next_sample = sampler.next_ns
+        for event in batch:
+            ts = event.ts_init
+            if ts >= clock.next_ns:
+                due = pop_due(ts)
+                while due is not None:
+                    process(due)
+                    due = pop_due(ts)
+            clock.now_ns = ts
+            process(event)
+            if ts >= next_sample:
+                sampler.sample(ts)
+                next_sample = sampler.next_ns
+        events += len(batch)
+        if bar is not None:
+            done = sum(s.rows_done for s in streams) if by_rows else sum(s.bytes_done for s in streams)
+            bar.update(done, events)
+    engine.stop()
+    wall = time.perf_counter() - started
+    if bar is not None:
+        bar.close(events)
+    if events == 0:
+        raise DataError("the data files hold no events: nothing to backtest")
+    sampler.sample(clock.now_ns, force=True)
+
+    orders = list(engine.cache.orders.values())
+    from tradewind.runtime.output import build_summary
+
+    result = BacktestResult(
+        summary={},
+        fills=recorder.rows,
+        orders=orders,
+        equity=sampler.equity,
+        prices=sampler.prices,
+        engine=engine,
+        portfolio=portfolio,
+        params={s.id: s.params.model_dump(mode="json") for s in strategy_list},
+        wall_seconds=wall,
+        load_seconds=load_seconds,
+    )
+    result.summary = build_summary(result, events=events, streams=streams, strategies=strategy_list)
+    return result
+
+
+class _FillRecorder:
+    """Keeps every fill as a row, with the PnL it realized."""
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        self._portfolio = portfolio
+        self._realized: dict[InstrumentId, Any] = {}
+        self.rows: list[dict[str, Any]] = []
+
+    def on_fill(self, fill: Fill, order: Order) -> None:
+        position = self._portfolio.positions[fill.instrument_id]
+        before = self._realized.get(fill.instrument_id, Decimal(0))
+        now = position.realized_pnl
+        self._realized[fill.instrument_id] = now
+        self.rows.append(
+            {
+                "ts_event": fill.ts_event,
+                "strategy_id": order.strategy_id,
+                "client_order_id": fill.client_order_id,
+                "venue_order_id": fill.venue_order_id,
+                "trade_id": fill.trade_id,
+                "instrument_id": fill.instrument_id,
+                "side": fill.side.value,
+                "quantity": fill.quantity,
+                "price": fill.price,
+                "fee": fill.fee,
+                "fee_currency": fill.fee_currency,
+                "liquidity": fill.liquidity.value,
+                "realized_pnl": exact.to_decimal(exact.sub(now, before), 12).normalize(),
+            }
+        )
+
+
+class _Sampler:
+    """Samples equity and prices on a time grid that coarsens to keep at most ~4,000 points."""
+
+    def __init__(self, portfolio: Portfolio, engine: Engine, ids: list[InstrumentId]) -> None:
+        self._portfolio = portfolio
+        self._engine = engine
+        self._ids = ids
+        self.interval = _SAMPLE_START_NS
+        self.next_ns = 0
+        self.equity: list[tuple[int, Decimal]] = []
+        self.prices: list[tuple[int, str, float]] = []
+
+    def sample(self, ts: int, *, force: bool = False) -> None:
+        if self.equity and self.equity[-1][0] == ts:
+            return
+        if not force and ts < self.next_ns:
+            return
+        mark = self._engine.cache.mark_price
+        if any(mark(i) is not None for i in self._ids):
+            self.equity.append((ts, self._portfolio.equity()))
+            for iid in self._ids:
+                price = mark(iid)
+                if price is not None:
+                    self.prices.append((ts, iid, price))
+        self.next_ns = ts + self.interval
+        if len(self.equity) > _MAX_SAMPLES:
+            self.equity = self.equity[::2]
+            keep = {t for t, _ in self.equity}
+            self.prices = [p for p in self.prices if p[0] in keep]
+            self.interval *= 2

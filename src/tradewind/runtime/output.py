@@ -1,0 +1,145 @@
+"""Backtest outputs: the summary, and the files a run leaves behind (JSON, CSV, HTML report)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from tradewind.analysis import EquityPoint, PricePoint, TradeRecord, compute_stats, write_report
+from tradewind.data.writers import write_table
+from tradewind.model import exact
+
+if TYPE_CHECKING:
+    from tradewind.data.stream import EventBatches
+    from tradewind.runtime.backtest import BacktestResult
+    from tradewind.strategy.base import Strategy
+
+SUMMARY_KEYS = (
+    "events", "orders", "fills", "realized_pnl", "total_return", "sharpe", "sortino", "calmar",
+    "max_drawdown", "win_rate", "profit_factor", "fees",
+)
+
+
+def trade_records(result: BacktestResult) -> list[TradeRecord]:
+    """The fills as the report and statistics see them."""
+    return [
+        TradeRecord(
+            ts=row["ts_event"], instrument_id=row["instrument_id"], side=row["side"],
+            quantity=row["quantity"], price=row["price"], fee=row["fee"],
+            realized_pnl=row["realized_pnl"],
+        )
+        for row in result.fills
+    ]
+
+
+def build_summary(
+    result: BacktestResult,
+    *,
+    events: int,
+    streams: Sequence[EventBatches],
+    strategies: Sequence[Strategy[Any]],
+) -> dict[str, Any]:
+    """Counts, PnL, fees and the performance statistics of one run."""
+    portfolio = result.portfolio
+    equity = [EquityPoint(ts, value) for ts, value in result.equity]
+    stats = compute_stats(equity, trade_records(result))
+    currency = portfolio.base_currency
+    fees = sum(portfolio.fees.values(), Decimal(0))
+    realized = exact.to_decimal(portfolio.realized_pnl(), 8).normalize()
+    unrealized = exact.to_decimal(portfolio.unrealized_pnl(), 8).normalize()
+    summary: dict[str, Any] = {
+        "events": events,
+        "orders": len(result.orders),
+        "fills": len(result.fills),
+        "realized_pnl": realized,
+        "unrealized_pnl": unrealized,
+        "total_return": stats.get("total_return"),
+        "sharpe": stats.get("sharpe"),
+        "sortino": stats.get("sortino"),
+        "calmar": stats.get("calmar"),
+        "max_drawdown": stats.get("max_drawdown"),
+        "win_rate": stats.get("win_rate"),
+        "profit_factor": stats.get("profit_factor"),
+        "fees": fees.normalize() if fees else Decimal(0),
+        "currency": currency,
+        "start_equity": stats.get("start_equity"),
+        "end_equity": stats.get("end_equity"),
+        "start": _iso(result.equity[0][0]) if result.equity else None,
+        "end": _iso(result.equity[-1][0]) if result.equity else None,
+        "strategies": [s.id for s in strategies],
+        "instruments": sorted({str(i) for s in strategies for i in s.instruments}),
+        "data": [
+            {"path": str(s.spec.path), "kind": s.kind, "rows": s.rows_done,
+             "symbols": sorted(s.symbols)}
+            for s in streams
+        ],
+        "positions": {
+            str(iid): str(p.quantity) for iid, p in sorted(portfolio.positions.items())
+        },
+        "denied_orders": sum(1 for o in result.orders if o.status.value == "DENIED"),
+        "rejected_orders": sum(1 for o in result.orders if o.status.value == "REJECTED"),
+        "statistics": stats,
+    }
+    return summary
+
+
+def to_json(value: Any) -> bytes:
+    """JSON with Decimals written as exact numbers and keys in a stable order."""
+    return msgspec.json.format(
+        msgspec.json.encode(value, decimal_format="number", order="sorted"), indent=2
+    )
+
+
+def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
+    """Write summary.json, fills.csv, orders.csv, equity.csv and report.html; return out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "summary.json").write_bytes(to_json(result.summary) + b"\n")
+    fill_rows = [{**row, "ts": _iso(row["ts_event"])} for row in result.fills]
+    write_table(fill_rows or _empty_fills(), out_dir / "fills.csv")
+    write_table([o.to_row() for o in result.orders] or {"client_order_id": []}, out_dir / "orders.csv")
+    write_table(
+        {
+            "ts": [ts for ts, _ in result.equity],
+            "time": [_iso(ts) for ts, _ in result.equity],
+            "equity": [value for _, value in result.equity],
+        },
+        out_dir / "equity.csv",
+    )
+    write_report(
+        out_dir / "report.html",
+        title=title,
+        stats=result.summary["statistics"],
+        equity=[EquityPoint(ts, value) for ts, value in result.equity],
+        trades=trade_records(result),
+        prices=[PricePoint(ts, iid, price) for ts, iid, price in result.prices],
+        params=result.params,
+        meta={
+            "strategies": ", ".join(result.summary["strategies"]),
+            "instruments": ", ".join(result.summary["instruments"]),
+            "period": f"{result.summary['start']} to {result.summary['end']}",
+            "events": f"{result.summary['events']:,}",
+            "orders": result.summary["orders"],
+            "fills": result.summary["fills"],
+            "realized PnL": f"{result.summary['realized_pnl']} {result.summary['currency']}",
+            "fees": f"{result.summary['fees']} {result.summary['currency']}",
+        },
+    )
+    return out_dir
+
+
+def _empty_fills() -> dict[str, list[Any]]:
+    cols = (
+        "ts_event", "strategy_id", "client_order_id", "venue_order_id", "trade_id",
+        "instrument_id", "side", "quantity", "price", "fee", "fee_currency", "liquidity",
+        "realized_pnl", "ts",
+    )
+    return {c: [] for c in cols}
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts / 1e9, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

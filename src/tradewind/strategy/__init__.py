@@ -1,0 +1,6 @@
+"""Strategies: the base class, typed parameters, indicators and the built-in library."""
+
+from tradewind.strategy.base import Strategy
+from tradewind.strategy.params import StrategyParams
+
+__all__ = ["Strategy", "StrategyParams"]

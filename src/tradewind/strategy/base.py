@@ -1,0 +1,344 @@
+"""The Strategy base class: a few hooks to override, and the actions and reads a strategy needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from tradewind.errors import StrategyError
+from tradewind.model.data import Bar, QuoteTick, TradeTick
+from tradewind.model.enums import OrderSide, OrderType, TimeInForce
+from tradewind.model.events import Fill, TimeEvent
+from tradewind.model.identifiers import InstrumentId, StrategyId
+from tradewind.model.instrument import Instrument, Number, to_decimal
+from tradewind.model.orders import Order
+from tradewind.model.position import Position
+from tradewind.strategy.params import StrategyParams
+
+if TYPE_CHECKING:
+    from tradewind.engine.engine import Engine
+    from tradewind.engine.protocols import PortfolioView
+
+P = TypeVar("P", bound=StrategyParams)
+_ZERO = Decimal(0)
+_KINDS = ("quotes", "trades", "bars")
+
+
+class Strategy(Generic[P]):
+    """Subclass this, declare ``params_model``, and override the hooks you need.
+
+    Hooks: ``on_start``, ``on_quote``, ``on_trade``, ``on_bar``, ``on_order`` (an order's
+    status changed: accepted, rejected, denied, canceled, expired, triggered), ``on_fill``,
+    ``on_timer``, ``on_stop``. The same code runs in a backtest, in paper and live trading:
+    read time only from ``self.clock``.
+    """
+
+    name: ClassVar[str] = ""
+    """The name this strategy is listed and chosen by (``tradewind backtest --strategy NAME``)."""
+    params_model: ClassVar[type[StrategyParams]] = StrategyParams
+    """The typed parameters this strategy accepts."""
+
+    def __init__(
+        self,
+        params: P | Mapping[str, Any] | None = None,
+        *,
+        instruments: Sequence[str] | None = None,
+        strategy_id: str | None = None,
+    ) -> None:
+        label = self.name or type(self).__name__
+        if isinstance(params, StrategyParams):
+            if not isinstance(params, self.params_model):
+                raise StrategyError(
+                    f"{label}: expected {self.params_model.__name__}, got {type(params).__name__}"
+                )
+            self.params: P = params  # type: ignore[assignment]
+        else:
+            self.params = self.params_model.parse(params, label)  # type: ignore[assignment]
+        self.id = StrategyId(strategy_id or label)
+        self.instruments: list[InstrumentId] = [InstrumentId(i) for i in instruments or ()]
+        self._engine: Engine | None = None
+
+    # ------------------------------------------------------------------ hooks
+    def on_start(self) -> None:
+        """Called once before the first event: subscribe and set timers here."""
+
+    def on_quote(self, quote: QuoteTick) -> None:
+        """A quote of a subscribed instrument."""
+
+    def on_trade(self, trade: TradeTick) -> None:
+        """A trade of a subscribed instrument."""
+
+    def on_bar(self, bar: Bar) -> None:
+        """A bar of a subscribed instrument (delivered at the bar's close)."""
+
+    def on_order(self, order: Order, event: object) -> None:
+        """One of our orders changed status; ``event`` is the report (or the denial)."""
+
+    def on_fill(self, fill: Fill) -> None:
+        """One of our orders traded."""
+
+    def on_timer(self, event: TimeEvent) -> None:
+        """A timer set with ``set_timer`` or ``set_alarm`` fired."""
+
+    def on_stop(self) -> None:
+        """Called once after the last event."""
+
+    # ------------------------------------------------------------ engine glue
+    def _bind(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _start(self) -> None:
+        self.on_start()
+
+    def _stop(self) -> None:
+        self.on_stop()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine running this strategy."""
+        if self._engine is None:
+            raise StrategyError(f"strategy {self.id!r} is not added to an engine yet")
+        return self._engine
+
+    # ------------------------------------------------------------------ reads
+    @property
+    def clock(self) -> Any:
+        """The clock: the only source of time a strategy may use."""
+        return self.engine.clock
+
+    @property
+    def now_ns(self) -> int:
+        """The current time in nanoseconds since the epoch, UTC."""
+        return int(self.engine.clock.timestamp_ns())
+
+    @property
+    def portfolio(self) -> PortfolioView:
+        """The whole account: balances, positions of every strategy, equity."""
+        portfolio = self.engine.portfolio
+        if portfolio is None:
+            raise StrategyError("no portfolio is attached to the engine")
+        return portfolio
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        """An instrument's definition (tick, lot, minimums)."""
+        return self.engine.cache.instrument(InstrumentId(instrument_id))
+
+    def position(self, instrument_id: str) -> Position:
+        """This strategy's own position in an instrument."""
+        return self.portfolio.position(InstrumentId(instrument_id), self.id)
+
+    def last_quote(self, instrument_id: str) -> QuoteTick | None:
+        """The latest quote of an instrument, if any."""
+        return self.engine.cache.quotes.get(InstrumentId(instrument_id))
+
+    def open_orders(self, instrument_id: str | None = None) -> list[Order]:
+        """This strategy's open orders, optionally for one instrument."""
+        iid = None if instrument_id is None else InstrumentId(instrument_id)
+        return self.engine.cache.open_orders_for(self.id, iid)
+
+    # ---------------------------------------------------------- subscriptions
+    def subscribe(self, kind: str, instrument_id: str) -> None:
+        """Receive ``kind`` ("quotes", "trades" or "bars") of one instrument."""
+        handler = {"quotes": self.on_quote, "trades": self.on_trade, "bars": self.on_bar}.get(kind)
+        if handler is None:
+            raise StrategyError(f"unknown data kind {kind!r}: use one of {', '.join(_KINDS)}")
+        self.engine.subscribe(kind, InstrumentId(instrument_id), handler)
+
+    def unsubscribe(self, kind: str, instrument_id: str) -> None:
+        """Stop receiving ``kind`` of one instrument."""
+        handler = {"quotes": self.on_quote, "trades": self.on_trade, "bars": self.on_bar}.get(kind)
+        if handler is not None:
+            self.engine.unsubscribe(kind, InstrumentId(instrument_id), handler)
+
+    def subscribe_quotes(self, instrument_id: str) -> None:
+        """Receive quotes of one instrument."""
+        self.subscribe("quotes", instrument_id)
+
+    def subscribe_trades(self, instrument_id: str) -> None:
+        """Receive trades of one instrument."""
+        self.subscribe("trades", instrument_id)
+
+    def subscribe_bars(self, instrument_id: str) -> None:
+        """Receive bars of one instrument."""
+        self.subscribe("bars", instrument_id)
+
+    # ---------------------------------------------------------------- timers
+    def set_timer(
+        self, name: str, interval_ns: int, start_ns: int | None = None, stop_ns: int | None = None
+    ) -> None:
+        """Call ``on_timer`` every ``interval_ns``."""
+        self.engine.clock.set_timer(name, f"strategy:{self.id}", interval_ns, start_ns, stop_ns)
+
+    def set_alarm(self, name: str, at_ns: int) -> None:
+        """Call ``on_timer`` once at ``at_ns``."""
+        self.engine.clock.set_alarm(name, f"strategy:{self.id}", at_ns)
+
+    def cancel_timer(self, name: str) -> None:
+        """Stop a timer or alarm."""
+        self.engine.clock.cancel(name, f"strategy:{self.id}")
+
+    # ---------------------------------------------------------------- orders
+    def submit_market(
+        self,
+        instrument_id: str,
+        side: OrderSide | str,
+        quantity: Number,
+        *,
+        time_in_force: TimeInForce | str = TimeInForce.GTC,
+        reduce_only: bool = False,
+        snap: bool = False,
+        tags: tuple[str, ...] = (),
+    ) -> Order:
+        """Buy or sell at the market."""
+        return self._submit(
+            instrument_id, side, quantity, OrderType.MARKET, None, None,
+            time_in_force, None, False, reduce_only, snap, tags,
+        )
+
+    def submit_limit(
+        self,
+        instrument_id: str,
+        side: OrderSide | str,
+        quantity: Number,
+        price: Number,
+        *,
+        time_in_force: TimeInForce | str = TimeInForce.GTC,
+        expire_time_ns: int | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        snap: bool = False,
+        tags: tuple[str, ...] = (),
+    ) -> Order:
+        """Rest a limit order at ``price`` (or better)."""
+        return self._submit(
+            instrument_id, side, quantity, OrderType.LIMIT, price, None,
+            time_in_force, expire_time_ns, post_only, reduce_only, snap, tags,
+        )
+
+    def submit_stop(
+        self,
+        instrument_id: str,
+        side: OrderSide | str,
+        quantity: Number,
+        trigger_price: Number,
+        *,
+        limit_price: Number | None = None,
+        time_in_force: TimeInForce | str = TimeInForce.GTC,
+        expire_time_ns: int | None = None,
+        reduce_only: bool = False,
+        snap: bool = False,
+        tags: tuple[str, ...] = (),
+    ) -> Order:
+        """A stop: at ``trigger_price`` it becomes a market order, or a limit at ``limit_price``."""
+        order_type = OrderType.STOP_MARKET if limit_price is None else OrderType.STOP_LIMIT
+        return self._submit(
+            instrument_id, side, quantity, order_type, limit_price, trigger_price,
+            time_in_force, expire_time_ns, False, reduce_only, snap, tags,
+        )
+
+    def buy(self, instrument_id: str, quantity: Number, price: Number | None = None) -> Order:
+        """Buy at the market, or at ``price`` with a limit order."""
+        if price is None:
+            return self.submit_market(instrument_id, OrderSide.BUY, quantity)
+        return self.submit_limit(instrument_id, OrderSide.BUY, quantity, price)
+
+    def sell(self, instrument_id: str, quantity: Number, price: Number | None = None) -> Order:
+        """Sell at the market, or at ``price`` with a limit order."""
+        if price is None:
+            return self.submit_market(instrument_id, OrderSide.SELL, quantity)
+        return self.submit_limit(instrument_id, OrderSide.SELL, quantity, price)
+
+    def cancel(self, order: Order) -> None:
+        """Cancel one order."""
+        self.engine.cancel_order(order)
+
+    def cancel_all(self, instrument_id: str | None = None) -> int:
+        """Cancel this strategy's open orders (of one instrument, or all); returns how many."""
+        orders = self.open_orders(instrument_id)
+        for order in orders:
+            self.engine.cancel_order(order)
+        return len(orders)
+
+    def close_position(self, instrument_id: str) -> Order | None:
+        """Flatten this strategy's position in an instrument with a market order."""
+        return self.target_position(instrument_id, _ZERO)
+
+    def target_position(self, instrument_id: str, target: Number) -> Order | None:
+        """Trade at the market towards ``target`` (signed), counting orders already in flight."""
+        iid = InstrumentId(instrument_id)
+        wanted = to_decimal(target, "target")
+        current = self.position(iid).quantity
+        for order in self.engine.cache.open_orders_for(self.id, iid):
+            if order.order_type is OrderType.MARKET:
+                current += order.signed_remaining
+        delta = wanted - current
+        if not delta:
+            return None
+        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+        return self.submit_market(iid, side, abs(delta))
+
+    def _submit(
+        self,
+        instrument_id: str,
+        side: OrderSide | str,
+        quantity: Number,
+        order_type: OrderType,
+        price: Number | None,
+        trigger: Number | None,
+        time_in_force: TimeInForce | str,
+        expire_time_ns: int | None,
+        post_only: bool,
+        reduce_only: bool,
+        snap: bool,
+        tags: tuple[str, ...],
+    ) -> Order:
+        engine = self.engine
+        iid = InstrumentId(instrument_id)
+        instrument = engine.cache.instrument(iid)
+        side = _side(side)
+        tif = _tif(time_in_force)
+        qty = to_decimal(quantity, "quantity")
+        px = None if price is None else to_decimal(price, "price")
+        trig = None if trigger is None else to_decimal(trigger, "trigger_price")
+        if snap:
+            qty = instrument.round_quantity(qty)
+            px = None if px is None else instrument.round_price(px)
+            trig = None if trig is None else instrument.round_price(trig)
+        if px is not None:
+            instrument.check_price(px, "price")
+        if trig is not None:
+            instrument.check_price(trig, "trigger_price")
+        reference = px if px is not None else trig
+        if reference is None:
+            mark = engine.cache.mark_price(iid)
+            reference = None if mark is None else Decimal(repr(mark))
+        instrument.check_quantity(qty, reference)
+        if tif is TimeInForce.GTD and expire_time_ns is None:
+            raise StrategyError("a GTD order needs expire_time_ns: give the expiry time")
+        order = Order(
+            engine.next_order_id(), self.id, iid, side, order_type, qty,
+            price=px, trigger_price=trig, time_in_force=tif, expire_time_ns=expire_time_ns,
+            post_only=post_only, reduce_only=reduce_only, tags=tags,
+        )
+        engine.submit_order(order)
+        return order
+
+
+def _side(value: OrderSide | str) -> OrderSide:
+    if isinstance(value, OrderSide):
+        return value
+    try:
+        return OrderSide(str(value).upper())
+    except ValueError:
+        raise StrategyError(f"order side {value!r} is unknown: use 'BUY' or 'SELL'") from None
+
+
+def _tif(value: TimeInForce | str) -> TimeInForce:
+    if isinstance(value, TimeInForce):
+        return value
+    try:
+        return TimeInForce(str(value).upper())
+    except ValueError:
+        names = ", ".join(t.value for t in TimeInForce)
+        raise StrategyError(f"time in force {value!r} is unknown: use one of {names}") from None

@@ -1,0 +1,1 @@
+"""Venues: the simulated one here; real venue adapters in their own folders."""
