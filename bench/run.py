@@ -26,17 +26,21 @@ REFERENCE = {  # shared/bench/README.md, default data (n = 1,000,000)
     "bars": {"events": 1_000_000, "fills": 27_541, "realized_pnl": "-15632.53"},
 }
 KEYS = (
-    "events_per_s", "events_per_s_incl_io", "run_s", "load_s", "wall_s", "peak_rss_mb",
+    "events_per_s",
+    "events_per_s_incl_io",
+    "run_s",
+    "load_s",
+    "wall_s",
+    "peak_rss_mb",
 )
 
 
 def run_once(workload: str, data: Path) -> dict[str, object]:
     """One backtest in this process; returns the measurements."""
     sys.path.insert(0, str(HERE))
-    from workloads import EmaCrossQuotes, SmaCrossBars
-
     from tradewind import Instrument, run_backtest
     from tradewind.data.stream import DataSpec
+    from workloads import EmaCrossQuotes, SmaCrossBars
 
     instrument = Instrument.spot("BTCUSDT", tick_size="0.01", lot_size="0.001")
     strategy = EmaCrossQuotes() if workload == "quotes" else SmaCrossBars()
@@ -96,8 +100,18 @@ def main() -> int:
     runs = []
     for _ in range(max(1, args.repeat)):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--workload", args.workload, "--data", str(args.data)],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--workload",
+                args.workload,
+                "--data",
+                str(args.data),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if out.returncode != 0:
             sys.stderr.write(out.stderr)

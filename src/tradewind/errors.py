@@ -12,7 +12,7 @@ class ConfigError(TradewindError):
 
 
 class DataError(TradewindError):
-    """A market-data file or row cannot be read: the message names the file, the line and the fix."""
+    """A market-data file or row cannot be read; the message names the file, line and fix."""
 
 
 class InstrumentError(TradewindError):
@@ -20,7 +20,7 @@ class InstrumentError(TradewindError):
 
 
 class OrderError(TradewindError):
-    """An order cannot be sent as asked (off the tick or lot grid, below minimums, unknown instrument)."""
+    """An order cannot be sent as asked (off the tick or lot grid, below a minimum)."""
 
 
 class StrategyError(TradewindError):

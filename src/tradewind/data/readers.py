@@ -33,6 +33,8 @@ EXTENSIONS: Mapping[str, str] = {
 }
 _ACCEPTED = ".parquet, .pq, .csv, .jsonl, .ndjson, .json (text formats may end in .gz)"
 
+_WRITE_A_NUMBER = "write a plain number such as 100.25"
+
 Floats = npt.NDArray[np.float64]
 Arrays = dict[str, ArrowColumn]
 
@@ -51,7 +53,15 @@ def file_format(path: Path) -> tuple[str, bool]:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Consecutive rows of a file as canonical columns of Python values."""
+    """Consecutive rows of a file as canonical columns of Python values.
+
+    ``columns`` maps canonical names to lists: ``ts`` int nanoseconds UTC; prices and sizes
+    float; ``symbol``, ``side``, ``trade_id`` str, present only when the file has them.
+    ``first_line`` locates the first row for messages: CSV line (the header is line 1; exact
+    unless the file has blank lines or values spanning lines), JSONL line, Parquet row + 1.
+    ``bytes_read`` is progress against ``DataFile.size_bytes`` (rows against ``rows`` for
+    Parquet); Arrow reads CSV ahead, so it can run a few megabytes early.
+    """
 
     columns: dict[str, list[Any]]
     first_line: int
@@ -62,7 +72,11 @@ class Batch:
 
 
 class DataFile:
-    """One opened market-data file; ``batches()`` streams its rows, checked, in order."""
+    """One opened market-data file; ``batches()`` streams its rows, checked, in order.
+
+    ``rows`` is known for Parquet (from its metadata) and None otherwise. ``column_names``
+    maps each canonical column found to its name in the file.
+    """
 
     def __init__(self, path: Path, kind: str, file_format: str, source: _Source) -> None:
         self.path = path
@@ -70,7 +84,7 @@ class DataFile:
         self.format = file_format
         self.rows: int | None = source.rows
         self.size_bytes = path.stat().st_size
-        self.columns: dict[str, str] = cols.find_columns(kind, source.names)
+        self.column_names: dict[str, str] = cols.find_columns(kind, source.names)
         self._source = source
 
     def __repr__(self) -> str:
@@ -82,11 +96,11 @@ class DataFile:
             raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")
         checker = _BatchChecker(self.kind)
         start = 0
-        for arrays, progress in self._source.read(self.columns, batch_rows):
+        for arrays, progress in self._source.read(self.column_names, batch_rows):
             try:
                 columns = checker.convert(arrays, start)
             except _RowProblem as problem:
-                name = self.columns.get(problem.column, problem.column)
+                name = self.column_names.get(problem.column, problem.column)
                 line = self._source.line_of(problem.row)
                 raise DataError(
                     f"{self.path}: {self._source.label} {line}, column {name!r}: {problem.message}"
@@ -203,7 +217,9 @@ class _BatchChecker:
             except pa.ArrowInvalid:
                 row = first_failure(values, lambda part: pc.cast(part, pa.float64()))
                 raise _RowProblem(
-                    start + row, column, f"{values[row].as_py()!r} is not a number; write a number"
+                    start + row,
+                    column,
+                    f"{values[row].as_py()!r} is not a number; {_WRITE_A_NUMBER}",
                 ) from None
         elif not _is_number_type(kind):
             raise _RowProblem(start, column, f"the column holds {kind} values; write numbers")
@@ -376,7 +392,10 @@ class _ParquetSource:
                 self.names: list[str] = list(parquet.schema_arrow.names)
                 self.rows: int | None = parquet.metadata.num_rows
         except (pa.ArrowException, OSError) as exc:
-            raise DataError(f"{path}: not a readable Parquet file ({_one_line(exc)})") from None
+            raise DataError(
+                f"{path}: not a readable Parquet file ({_one_line(exc)}); "
+                "check it was written completely, or re-export it"
+            ) from None
 
     def read(self, wanted: Mapping[str, str], batch_rows: int) -> Iterator[tuple[Arrays, int]]:
         done = 0
@@ -507,12 +526,10 @@ class _CsvSource:
                     continue
                 pattern = _CSV_INTEGER if kind == pa.int64() else _CSV_FLOAT
                 if not pattern.fullmatch(value):
-                    expected = "a number"
+                    fix = _WRITE_A_NUMBER
                     if kind == pa.int64():
-                        expected = "a whole number like the first row"
-                    return DataError(
-                        f"{where}, column {name!r}: {value!r} is not {expected}; fix the value"
-                    )
+                        fix = "write whole epoch numbers, like the first row"
+                    return DataError(f"{where}, column {name!r}: {value!r} is not a number; {fix}")
         reason = _one_line(exc)
         return DataError(
             f"{self._path}: cannot read the file ({reason}); fix the row or re-export it"

@@ -108,7 +108,12 @@ class EventBatches:
         return [
             QuoteTick(i, b, a, bs, az, t, t)
             for i, t, b, a, bs, az in zip(
-                ids, cols["ts"], cols["bid"], cols["ask"], cols["bid_size"], cols["ask_size"],
+                ids,
+                cols["ts"],
+                cols["bid"],
+                cols["ask"],
+                cols["bid_size"],
+                cols["ask_size"],
                 strict=False,
             )
         ]
@@ -130,8 +135,14 @@ class EventBatches:
         return [
             Bar(i, o, h, lo, c, v, interval, t + shift, t + shift)
             for i, t, o, h, lo, c, v in zip(
-                ids, cols["ts"], cols["open"], cols["high"], cols["low"], cols["close"],
-                cols["volume"], strict=False,
+                ids,
+                cols["ts"],
+                cols["open"],
+                cols["high"],
+                cols["low"],
+                cols["close"],
+                cols["volume"],
+                strict=False,
             )
         ]
 

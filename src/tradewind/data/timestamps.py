@@ -101,6 +101,10 @@ class TimestampParser:
     def _numbers_to_nanos(self, numbers: npt.NDArray[np.int64] | npt.NDArray[np.float64]) -> Nanos:
         if not len(numbers):
             return np.empty(0, dtype=np.int64)
+        floating = numbers.dtype.kind == "f"
+        if floating and not np.isfinite(numbers).all():
+            row = int(np.argmax(~np.isfinite(numbers)))
+            raise BadTimestamp(row, f"{numbers[row]} is not a timestamp")
         if self.unit is None:
             self.unit = unit_of(float(numbers[0]))
         _, low, high, factor = next(u for u in _UNITS if u[0] == self.unit)
@@ -112,11 +116,8 @@ class TimestampParser:
             if bad.any():
                 row = int(np.argmax(bad))
                 raise BadTimestamp(row, self._inconsistency(numbers[row], limit))
-        if numbers.dtype.kind == "f":
-            if not np.isfinite(smallest + largest):
-                row = int(np.argmax(~np.isfinite(numbers)))
-                raise BadTimestamp(row, f"{numbers[row]} is not a timestamp")
-            return _float_to_nanos(numbers, factor)
+        if floating:
+            return _float_to_nanos(numbers.astype(np.float64, copy=False), factor)
         if factor == 1:
             return numbers.astype(np.int64, copy=False)
         return numbers.astype(np.int64, copy=False) * factor

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import msgspec
 import numpy as np
@@ -146,11 +146,12 @@ def _as_columns(rows: Rows | Columns) -> tuple[list[str], list[Sequence[Any]]]:
 def _write_csv(
     out: IO[bytes], names: list[str], rows: Iterator[tuple[Any, ...]], header: bool
 ) -> None:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text, lineterminator="\n")
     if header:
         writer.writerow(names)
     writer.writerows([format_cell(v) for v in row] for row in rows)
+    text.flush()
     text.detach()
 
 
@@ -188,7 +189,8 @@ def _arrow_table(names: list[str], columns: list[Sequence[Any]], path: Path) -> 
 
 def _gzip_writer(raw: IO[bytes]) -> IO[bytes]:
     # mtime=0 and no file name in the header keep the output byte-identical run to run.
-    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # type: ignore[return-value]
+    compressed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+    return cast(IO[bytes], compressed)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The cache: current state (instruments, latest market data, orders) updated before anyone is told."""
+"""The cache: current state (instruments, market data, orders), updated before anyone is told."""
 
 from __future__ import annotations
 

@@ -25,7 +25,11 @@ class Clock(Protocol):
         ...
 
     def set_timer(
-        self, name: str, owner: str, interval_ns: int, start_ns: int | None = None,
+        self,
+        name: str,
+        owner: str,
+        interval_ns: int,
+        start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
         """Fire a TimeEvent every ``interval_ns`` from ``start_ns`` (default now + interval)."""
@@ -57,7 +61,11 @@ class HistoricalClock:
         self._push(at_ns, name, owner, 0, NEVER)
 
     def set_timer(
-        self, name: str, owner: str, interval_ns: int, start_ns: int | None = None,
+        self,
+        name: str,
+        owner: str,
+        interval_ns: int,
+        start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
         """Fire every ``interval_ns`` until ``stop_ns``."""
@@ -119,7 +127,11 @@ class LiveClock:
         self._schedule(name, owner, at_ns, 0, NEVER)
 
     def set_timer(
-        self, name: str, owner: str, interval_ns: int, start_ns: int | None = None,
+        self,
+        name: str,
+        owner: str,
+        interval_ns: int,
+        start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
         """Fire every ``interval_ns`` until ``stop_ns``."""

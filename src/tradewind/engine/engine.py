@@ -44,7 +44,8 @@ _STATUS_OF: dict[type, OrderStatus] = {
 class EngineStrategy(Protocol):
     """What the engine needs of a strategy (``tradewind.strategy.Strategy`` provides it)."""
 
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def _bind(self, engine: Engine) -> None: ...
     def _start(self) -> None: ...
@@ -79,7 +80,9 @@ class Engine:
     and handled, in order, before that event reaches the strategies (state first, then publish).
     """
 
-    def __init__(self, clock: Clock, *, audit: AuditSink | None = None, order_id_prefix: str = "O") -> None:
+    def __init__(
+        self, clock: Clock, *, audit: AuditSink | None = None, order_id_prefix: str = "O"
+    ) -> None:
         self.clock = clock
         self.cache = Cache()
         self.portfolio: PortfolioView | None = None
@@ -303,9 +306,17 @@ class Engine:
         if self.audit is not None:
             self.audit(
                 OrderSubmitted(
-                    order.client_order_id, order.strategy_id, order.instrument_id, order.side,
-                    order.order_type.value, order.quantity, order.price, order.trigger_price,
-                    order.time_in_force.value, now, now,
+                    order.client_order_id,
+                    order.strategy_id,
+                    order.instrument_id,
+                    order.side,
+                    order.order_type.value,
+                    order.quantity,
+                    order.price,
+                    order.trigger_price,
+                    order.time_in_force.value,
+                    now,
+                    now,
                 )
             )
         client.submit(order)
@@ -328,7 +339,9 @@ class Engine:
         if error is not None:
             self.illegal_reports += 1
             return
-        if event.__class__ is OrderRejected or event.__class__ is OrderDenied:
+        if event.__class__ is OrderAccepted:
+            order.venue_order_id = event.venue_order_id
+        elif event.__class__ is OrderRejected or event.__class__ is OrderDenied:
             order.reason = event.reason
         if order.status.is_closed:
             self.cache.open_orders.pop(order.client_order_id, None)
@@ -343,6 +356,8 @@ class Engine:
         if order is None or apply_fill(order, fill.quantity, fill.price, fill.ts_event) is not None:
             self.illegal_reports += 1
             return
+        if not order.venue_order_id:
+            order.venue_order_id = fill.venue_order_id
         if order.status is OrderStatus.FILLED:
             self.cache.open_orders.pop(order.client_order_id, None)
         if self.portfolio is not None:

@@ -1,4 +1,4 @@
-"""Immutable values of the trading vocabulary: instruments, market data, orders, fills, positions."""
+"""The trading vocabulary: instruments, market data, orders, fills, positions."""
 
 from tradewind.model.data import Bar, MarketData, QuoteTick, TradeTick
 from tradewind.model.enums import (

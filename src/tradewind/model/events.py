@@ -29,7 +29,7 @@ class OrderRejected(msgspec.Struct, frozen=True, gc=False):
 
 
 class OrderDenied(msgspec.Struct, frozen=True, gc=False):
-    """Refused before it left us (a pre-trade check); ``reason`` is a code, ``message`` the detail."""
+    """Refused before it left us; ``reason`` is a code, ``message`` the detail."""
 
     client_order_id: ClientOrderId
     reason: str

@@ -10,7 +10,19 @@ from tradewind.model.enums import AssetClass
 from tradewind.model.identifiers import InstrumentId, instrument_id
 
 _ZERO = Decimal(0)
-_QUOTE_SUFFIXES = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "GBP", "JPY", "BTC", "ETH")
+_QUOTE_SUFFIXES = (
+    "USDT",
+    "USDC",
+    "FDUSD",
+    "BUSD",
+    "TUSD",
+    "USD",
+    "EUR",
+    "GBP",
+    "JPY",
+    "BTC",
+    "ETH",
+)
 
 Number = Decimal | int | float | str
 
@@ -128,7 +140,11 @@ class Instrument:
                 f"quantity {quantity} for {self.id} is below the minimum {self.min_quantity}: "
                 "send at least the minimum"
             )
-        if price is not None and self.min_notional and self.notional(quantity, price) < self.min_notional:
+        if (
+            price is not None
+            and self.min_notional
+            and self.notional(quantity, price) < self.min_notional
+        ):
             raise OrderError(
                 f"notional {self.notional(quantity, price)} for {self.id} is below the minimum "
                 f"{self.min_notional} {self.quote}: increase the quantity"

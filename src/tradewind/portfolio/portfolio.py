@@ -1,4 +1,4 @@
-"""The portfolio: balances per venue and asset, positions, realized and unrealized PnL, fees — exact."""
+"""The portfolio: balances per venue and asset, positions, PnL and fees, all exact."""
 
 from __future__ import annotations
 

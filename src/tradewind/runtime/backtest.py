@@ -1,4 +1,4 @@
-"""The backtest driver: recorded data through the engine and the simulated venue, in a plain loop."""
+"""The backtest driver: recorded data through the engine and simulated venue in a plain loop."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class BacktestResult:
         return max(self.wall_seconds - self.load_seconds, 1e-9)
 
     def write(self, out_dir: str | Path, *, title: str = "tradewind backtest") -> Path:
-        """Write summary.json, fills.csv, orders.csv, equity.csv and report.html into ``out_dir``."""
+        """Write summary.json, fills.csv, orders.csv, equity.csv and report.html."""
         from tradewind.runtime.output import write_outputs
 
         return write_outputs(self, Path(out_dir), title=title)
@@ -163,7 +163,9 @@ def run_backtest(
                 next_sample = sampler.next_ns
         events += len(batch)
         if bar is not None:
-            done = sum(s.rows_done for s in streams) if by_rows else sum(s.bytes_done for s in streams)
+            done = (
+                sum(s.rows_done for s in streams) if by_rows else sum(s.bytes_done for s in streams)
+            )
             bar.update(done, events)
     engine.stop()
     wall = time.perf_counter() - started

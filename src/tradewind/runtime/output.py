@@ -20,8 +20,18 @@ if TYPE_CHECKING:
     from tradewind.strategy.base import Strategy
 
 SUMMARY_KEYS = (
-    "events", "orders", "fills", "realized_pnl", "total_return", "sharpe", "sortino", "calmar",
-    "max_drawdown", "win_rate", "profit_factor", "fees",
+    "events",
+    "orders",
+    "fills",
+    "realized_pnl",
+    "total_return",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "max_drawdown",
+    "win_rate",
+    "profit_factor",
+    "fees",
 )
 
 
@@ -29,8 +39,12 @@ def trade_records(result: BacktestResult) -> list[TradeRecord]:
     """The fills as the report and statistics see them."""
     return [
         TradeRecord(
-            ts=row["ts_event"], instrument_id=row["instrument_id"], side=row["side"],
-            quantity=row["quantity"], price=row["price"], fee=row["fee"],
+            ts=row["ts_event"],
+            instrument_id=row["instrument_id"],
+            side=row["side"],
+            quantity=row["quantity"],
+            price=row["price"],
+            fee=row["fee"],
             realized_pnl=row["realized_pnl"],
         )
         for row in result.fills
@@ -74,13 +88,15 @@ def build_summary(
         "strategies": [s.id for s in strategies],
         "instruments": sorted({str(i) for s in strategies for i in s.instruments}),
         "data": [
-            {"path": str(s.spec.path), "kind": s.kind, "rows": s.rows_done,
-             "symbols": sorted(s.symbols)}
+            {
+                "path": str(s.spec.path),
+                "kind": s.kind,
+                "rows": s.rows_done,
+                "symbols": sorted(s.symbols),
+            }
             for s in streams
         ],
-        "positions": {
-            str(iid): str(p.quantity) for iid, p in sorted(portfolio.positions.items())
-        },
+        "positions": {str(iid): str(p.quantity) for iid, p in sorted(portfolio.positions.items())},
         "denied_orders": sum(1 for o in result.orders if o.status.value == "DENIED"),
         "rejected_orders": sum(1 for o in result.orders if o.status.value == "REJECTED"),
         "statistics": stats,
@@ -90,9 +106,10 @@ def build_summary(
 
 def to_json(value: Any) -> bytes:
     """JSON with Decimals written as exact numbers and keys in a stable order."""
-    return msgspec.json.format(
-        msgspec.json.encode(value, decimal_format="number", order="sorted"), indent=2
-    )
+    return msgspec.json.format(_ENCODER.encode(value), indent=2)
+
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number", order="sorted")
 
 
 def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
@@ -101,7 +118,9 @@ def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
     (out_dir / "summary.json").write_bytes(to_json(result.summary) + b"\n")
     fill_rows = [{**row, "ts": _iso(row["ts_event"])} for row in result.fills]
     write_table(fill_rows or _empty_fills(), out_dir / "fills.csv")
-    write_table([o.to_row() for o in result.orders] or {"client_order_id": []}, out_dir / "orders.csv")
+    write_table(
+        [o.to_row() for o in result.orders] or {"client_order_id": []}, out_dir / "orders.csv"
+    )
     write_table(
         {
             "ts": [ts for ts, _ in result.equity],
@@ -134,9 +153,20 @@ def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
 
 def _empty_fills() -> dict[str, list[Any]]:
     cols = (
-        "ts_event", "strategy_id", "client_order_id", "venue_order_id", "trade_id",
-        "instrument_id", "side", "quantity", "price", "fee", "fee_currency", "liquidity",
-        "realized_pnl", "ts",
+        "ts_event",
+        "strategy_id",
+        "client_order_id",
+        "venue_order_id",
+        "trade_id",
+        "instrument_id",
+        "side",
+        "quantity",
+        "price",
+        "fee",
+        "fee_currency",
+        "liquidity",
+        "realized_pnl",
+        "ts",
     )
     return {c: [] for c in cols}
 

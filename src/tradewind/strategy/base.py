@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -52,7 +52,7 @@ class Strategy(Generic[P]):
                 raise StrategyError(
                     f"{label}: expected {self.params_model.__name__}, got {type(params).__name__}"
                 )
-            self.params: P = params  # type: ignore[assignment]
+            self.params: P = params
         else:
             self.params = self.params_model.parse(params, label)  # type: ignore[assignment]
         self.id = StrategyId(strategy_id or label)
@@ -140,16 +140,19 @@ class Strategy(Generic[P]):
     # ---------------------------------------------------------- subscriptions
     def subscribe(self, kind: str, instrument_id: str) -> None:
         """Receive ``kind`` ("quotes", "trades" or "bars") of one instrument."""
-        handler = {"quotes": self.on_quote, "trades": self.on_trade, "bars": self.on_bar}.get(kind)
+        handler = self._handlers().get(kind)
         if handler is None:
             raise StrategyError(f"unknown data kind {kind!r}: use one of {', '.join(_KINDS)}")
         self.engine.subscribe(kind, InstrumentId(instrument_id), handler)
 
     def unsubscribe(self, kind: str, instrument_id: str) -> None:
         """Stop receiving ``kind`` of one instrument."""
-        handler = {"quotes": self.on_quote, "trades": self.on_trade, "bars": self.on_bar}.get(kind)
+        handler = self._handlers().get(kind)
         if handler is not None:
             self.engine.unsubscribe(kind, InstrumentId(instrument_id), handler)
+
+    def _handlers(self) -> dict[str, Callable[[Any], None]]:
+        return {"quotes": self.on_quote, "trades": self.on_trade, "bars": self.on_bar}
 
     def subscribe_quotes(self, instrument_id: str) -> None:
         """Receive quotes of one instrument."""
@@ -192,8 +195,18 @@ class Strategy(Generic[P]):
     ) -> Order:
         """Buy or sell at the market."""
         return self._submit(
-            instrument_id, side, quantity, OrderType.MARKET, None, None,
-            time_in_force, None, False, reduce_only, snap, tags,
+            instrument_id,
+            side,
+            quantity,
+            OrderType.MARKET,
+            None,
+            None,
+            time_in_force,
+            None,
+            False,
+            reduce_only,
+            snap,
+            tags,
         )
 
     def submit_limit(
@@ -212,8 +225,18 @@ class Strategy(Generic[P]):
     ) -> Order:
         """Rest a limit order at ``price`` (or better)."""
         return self._submit(
-            instrument_id, side, quantity, OrderType.LIMIT, price, None,
-            time_in_force, expire_time_ns, post_only, reduce_only, snap, tags,
+            instrument_id,
+            side,
+            quantity,
+            OrderType.LIMIT,
+            price,
+            None,
+            time_in_force,
+            expire_time_ns,
+            post_only,
+            reduce_only,
+            snap,
+            tags,
         )
 
     def submit_stop(
@@ -233,8 +256,18 @@ class Strategy(Generic[P]):
         """A stop: at ``trigger_price`` it becomes a market order, or a limit at ``limit_price``."""
         order_type = OrderType.STOP_MARKET if limit_price is None else OrderType.STOP_LIMIT
         return self._submit(
-            instrument_id, side, quantity, order_type, limit_price, trigger_price,
-            time_in_force, expire_time_ns, False, reduce_only, snap, tags,
+            instrument_id,
+            side,
+            quantity,
+            order_type,
+            limit_price,
+            trigger_price,
+            time_in_force,
+            expire_time_ns,
+            False,
+            reduce_only,
+            snap,
+            tags,
         )
 
     def buy(self, instrument_id: str, quantity: Number, price: Number | None = None) -> Order:
@@ -317,9 +350,19 @@ class Strategy(Generic[P]):
         if tif is TimeInForce.GTD and expire_time_ns is None:
             raise StrategyError("a GTD order needs expire_time_ns: give the expiry time")
         order = Order(
-            engine.next_order_id(), self.id, iid, side, order_type, qty,
-            price=px, trigger_price=trig, time_in_force=tif, expire_time_ns=expire_time_ns,
-            post_only=post_only, reduce_only=reduce_only, tags=tags,
+            engine.next_order_id(),
+            self.id,
+            iid,
+            side,
+            order_type,
+            qty,
+            price=px,
+            trigger_price=trig,
+            time_in_force=tif,
+            expire_time_ns=expire_time_ns,
+            post_only=post_only,
+            reduce_only=reduce_only,
+            tags=tags,
         )
         engine.submit_order(order)
         return order

@@ -7,7 +7,7 @@ from collections import deque
 
 
 class SMA:
-    """Simple moving average of the last ``period`` values (the window's sum, recomputed exactly)."""
+    """Simple moving average of the last ``period`` values (the window summed anew each time)."""
 
     __slots__ = ("_window", "period", "value")
 

@@ -213,6 +213,16 @@ def test_a_csv_with_a_byte_order_mark_and_quoted_header_is_read(tmp_path: Path) 
     assert read_all(path) == {"ts": [NS], "price": [2.5], "size": [1.0]}
 
 
+def test_csv_with_windows_line_endings_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"ts,price,size\r\n1704067200,2.5,1\r\n1704067201,3,1\r\n")
+    assert read_all(path) == {
+        "ts": [NS, NS + 1_000_000_000],
+        "price": [2.5, 3.0],
+        "size": [1.0, 1.0],
+    }
+
+
 def test_the_same_csv_reads_the_same_in_any_batch_size(tmp_path: Path) -> None:
     path = write_table(QUOTES, tmp_path / "q.csv")
     assert read_all(path, batch_rows=1) == read_all(path, batch_rows=3) == QUOTES

@@ -25,7 +25,9 @@ def nanos(values: pa.Array) -> list[int]:
         (NEW_YEAR_NS, "nanoseconds", 1),
     ],
 )
-def test_integer_epoch_unit_is_inferred_from_magnitude(first: int, unit: str, one_unit_ns: int) -> None:
+def test_integer_epoch_unit_is_inferred_from_magnitude(
+    first: int, unit: str, one_unit_ns: int
+) -> None:
     assert unit_of(first) == unit
     assert nanos(pa.array([first, first + 1])) == [NEW_YEAR_NS, NEW_YEAR_NS + one_unit_ns]
 
@@ -132,3 +134,10 @@ def test_unsupported_types_are_refused() -> None:
 
 def test_float_seconds_with_millisecond_fractions_land_on_the_millisecond() -> None:
     assert nanos(pa.array([1_704_067_200.123])) == [NEW_YEAR_NS + 123_000_000]
+
+
+def test_a_non_finite_float_timestamp_names_its_row() -> None:
+    with pytest.raises(BadTimestamp) as caught:
+        nanos(pa.array([1_704_067_200.0, float("nan")]))
+    assert caught.value.row == 1
+    assert "nan is not a timestamp" in caught.value.reason

@@ -22,7 +22,9 @@ class FeeModel:
         for name in ("maker_bps", "taker_bps"):
             value = Decimal(str(getattr(self, name)))
             if not value.is_finite() or abs(value) > 1000:
-                raise ConfigError(f"{name} {value} is out of range: give basis points, e.g. 10 = 0.1 %")
+                raise ConfigError(
+                    f"{name} {value} is out of range: give basis points, e.g. 10 = 0.1 %"
+                )
             object.__setattr__(self, name, value)
 
     def fee(self, notional: Decimal, liquidity: LiquiditySide) -> Decimal:

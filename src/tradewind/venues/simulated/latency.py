@@ -1,4 +1,4 @@
-"""Latency model: how long an order or cancel takes to reach the venue (fixed plus seeded jitter)."""
+"""Latency model: how long an order or cancel takes to reach the venue (fixed + seeded jitter)."""
 
 from __future__ import annotations
 

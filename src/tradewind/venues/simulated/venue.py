@@ -1,4 +1,4 @@
-"""The simulated venue: matches orders against quotes, trades or bars; used by backtest, paper and mock."""
+"""The simulated venue: matches orders on quotes, trades or bars for backtest, paper and mock."""
 
 from __future__ import annotations
 
@@ -38,8 +38,20 @@ class _Working:
     """The venue's own record of an order (it never touches the engine's Order)."""
 
     __slots__ = (
-        "buy", "coid", "expire", "filled", "iid", "post_only", "price", "qty", "reduce_only",
-        "tif", "trigger", "triggered", "type", "vid",
+        "buy",
+        "coid",
+        "expire",
+        "filled",
+        "iid",
+        "post_only",
+        "price",
+        "qty",
+        "reduce_only",
+        "tif",
+        "trigger",
+        "triggered",
+        "type",
+        "vid",
     )
 
     def __init__(self, order: Order, vid: str) -> None:
@@ -67,8 +79,17 @@ class _Book:
     """What the venue knows of one instrument: latest data, working orders, its own position."""
 
     __slots__ = (
-        "active", "bar", "consumed_ask", "consumed_bid", "consumed_for", "instrument", "position",
-        "quote", "trade", "waiting", "working",
+        "active",
+        "bar",
+        "consumed_ask",
+        "consumed_bid",
+        "consumed_for",
+        "instrument",
+        "position",
+        "quote",
+        "trade",
+        "waiting",
+        "working",
     )
 
     def __init__(self, instrument: Instrument) -> None:
@@ -109,7 +130,9 @@ class SimulatedVenue:
         bar_fill: str = "next_open",
     ) -> None:
         if bar_fill not in BAR_FILLS:
-            raise ConfigError(f"bar_fill {bar_fill!r} is unknown: use one of {', '.join(BAR_FILLS)}")
+            raise ConfigError(
+                f"bar_fill {bar_fill!r} is unknown: use one of {', '.join(BAR_FILLS)}"
+            )
         self.venue = name
         self._clock = clock
         self.fees = fees or FeeModel()
@@ -202,7 +225,9 @@ class SimulatedVenue:
             self._emit(OrderRejected(w.coid, f"{w.iid} is not listed on {self.venue}", now, now))
             return
         if w.reduce_only and (not book.position or (book.position > 0) == w.buy):
-            self._emit(OrderRejected(w.coid, "reduce-only order would increase the position", now, now))
+            self._emit(
+                OrderRejected(w.coid, "reduce-only order would increase the position", now, now)
+            )
             return
         if w.post_only and w.type is OrderType.LIMIT and self._marketable(book, w):
             self._emit(OrderRejected(w.coid, "post-only order would take liquidity", now, now))
@@ -418,9 +443,18 @@ class SimulatedVenue:
         book.position += qty if w.buy else -qty
         self._emit(
             Fill(
-                w.coid, w.vid, f"{self.venue}-T{self._trade_seq}", w.iid,
-                OrderSide.BUY if w.buy else OrderSide.SELL, qty, price, fee,
-                instrument.settlement, liq, now, now,
+                w.coid,
+                w.vid,
+                f"{self.venue}-T{self._trade_seq}",
+                w.iid,
+                OrderSide.BUY if w.buy else OrderSide.SELL,
+                qty,
+                price,
+                fee,
+                instrument.settlement,
+                liq,
+                now,
+                now,
             )
         )
         if not w.remaining:
