@@ -54,6 +54,7 @@ class SmaCrossBars(Strategy[CrossParams]):
     def on_start(self) -> None:
         self.fast = SMA(self.params.fast)
         self.slow = SMA(self.params.slow)
+        self.seen = 0
         self.target = Decimal(0)
         for iid in self.instruments:
             self.subscribe_bars(iid)
@@ -61,7 +62,8 @@ class SmaCrossBars(Strategy[CrossParams]):
     def on_bar(self, bar: Bar) -> None:
         fast = self.fast.update(bar.close)
         slow = self.slow.update(bar.close)
-        if not self.slow.ready or fast == slow:
+        self.seen += 1
+        if self.seen < self.params.slow or fast == slow:
             return
         target = self.params.size if fast > slow else -self.params.size
         if target != self.target:

@@ -1,5 +1,7 @@
 """tradewind: write a trading strategy once; backtest, paper trade and trade it live."""
 
+from typing import TYPE_CHECKING
+
 from tradewind.engine import Engine, HistoricalClock, LiveClock
 from tradewind.errors import (
     ConfigError,
@@ -26,6 +28,9 @@ from tradewind.model import (
     TradeTick,
 )
 from tradewind.strategy import Strategy, StrategyParams
+
+if TYPE_CHECKING:
+    from tradewind.runtime.backtest import run_backtest
 
 __version__ = "0.1.0"
 

@@ -43,14 +43,13 @@ class Clock(Protocol):
 class HistoricalClock:
     """A clock the backtest driver moves forward; timers fire in timestamp order with the data."""
 
-    __slots__ = ("_cancelled", "_heap", "_seq", "next_ns", "now_ns")
+    __slots__ = ("_heap", "_seq", "next_ns", "now_ns")
 
     def __init__(self, start_ns: int = 0) -> None:
         self.now_ns = start_ns
         self.next_ns = NEVER
         self._heap: list[tuple[int, int, str, str, int, int]] = []
         self._seq = 0
-        self._cancelled: set[tuple[str, str]] = set()
 
     def timestamp_ns(self) -> int:
         """The time of the event being processed."""
@@ -78,11 +77,14 @@ class HistoricalClock:
 
     def cancel(self, name: str, owner: str) -> None:
         """Stop a timer or alarm."""
-        if any(e[2] == name and e[3] == owner for e in self._heap):
-            self._cancelled.add((name, owner))
+        kept = [e for e in self._heap if e[2] != name or e[3] != owner]
+        if len(kept) != len(self._heap):
+            heapq.heapify(kept)
+            self._heap = kept
+            self.next_ns = kept[0][0] if kept else NEVER
 
     def _push(self, at_ns: int, name: str, owner: str, interval: int, stop: int) -> None:
-        self._cancelled.discard((name, owner))
+        self.cancel(name, owner)  # setting a name again replaces it, as on the live clock
         self._seq += 1
         heapq.heappush(self._heap, (at_ns, self._seq, name, owner, interval, stop))
         self.next_ns = self._heap[0][0]
@@ -92,10 +94,6 @@ class HistoricalClock:
         heap = self._heap
         while heap and heap[0][0] <= until_ns:
             at, _, name, owner, interval, stop = heapq.heappop(heap)
-            if (name, owner) in self._cancelled:
-                if not any(e[2] == name and e[3] == owner for e in heap):
-                    self._cancelled.discard((name, owner))
-                continue
             if interval and at + interval <= stop:
                 self._seq += 1
                 heapq.heappush(heap, (at + interval, self._seq, name, owner, interval, stop))

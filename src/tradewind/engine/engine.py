@@ -85,6 +85,9 @@ class Engine:
     ) -> None:
         self.clock = clock
         self.cache = Cache()
+        self._quotes = self.cache.quotes
+        self._trades = self.cache.trades
+        self._bars = self.cache.bars
         self.portfolio: PortfolioView | None = None
         self.audit = audit
         self._routes: dict[InstrumentId, _Route] = {}
@@ -236,7 +239,7 @@ class Engine:
 
     def _on_quote(self, quote: QuoteTick) -> None:
         iid = quote.instrument_id
-        self.cache.quotes[iid] = quote
+        self._quotes[iid] = quote
         route = self._routes.get(iid)
         if route is None:
             route = self._route(iid)
@@ -249,7 +252,7 @@ class Engine:
 
     def _on_trade(self, trade: TradeTick) -> None:
         iid = trade.instrument_id
-        self.cache.trades[iid] = trade
+        self._trades[iid] = trade
         route = self._routes.get(iid)
         if route is None:
             route = self._route(iid)
@@ -262,7 +265,7 @@ class Engine:
 
     def _on_bar(self, bar: Bar) -> None:
         iid = bar.instrument_id
-        self.cache.bars[iid] = bar
+        self._bars[iid] = bar
         route = self._routes.get(iid)
         if route is None:
             route = self._route(iid)

@@ -1,4 +1,8 @@
-"""Exact money arithmetic: Decimal while a result is a finite decimal, Fraction when it is not."""
+"""Exact money arithmetic: Decimal while a result is a finite decimal, Fraction when it is not.
+
+Every operation runs in this module's own context (200 digits, Inexact trapped), never the
+caller's: when a Decimal result would need rounding, the operation returns a Fraction instead.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,42 @@ from fractions import Fraction
 Exact = Decimal | Fraction
 """An exact amount. Average-cost division can leave a repeating decimal; then it is a Fraction."""
 
-_EXACT_CTX = Context(prec=60, traps=[Inexact])
+CONTEXT = Context(prec=200, traps=[Inexact])
+"""The context of every accounting operation; a result it would round becomes a Fraction."""
+
+_add = CONTEXT.add
+_sub = CONTEXT.subtract
+_mul = CONTEXT.multiply
+_div = CONTEXT.divide
 
 
 def add(a: Exact, b: Exact) -> Exact:
     """a + b, exactly."""
     if type(a) is Decimal and type(b) is Decimal:
-        return a + b
+        try:
+            return _add(a, b)
+        except Inexact:
+            pass
     return Fraction(a) + Fraction(b)
 
 
 def sub(a: Exact, b: Exact) -> Exact:
     """a - b, exactly."""
     if type(a) is Decimal and type(b) is Decimal:
-        return a - b
+        try:
+            return _sub(a, b)
+        except Inexact:
+            pass
     return Fraction(a) - Fraction(b)
 
 
 def mul(a: Exact, b: Exact) -> Exact:
     """a x b, exactly."""
     if type(a) is Decimal and type(b) is Decimal:
-        return _EXACT_CTX.multiply(a, b)
+        try:
+            return _mul(a, b)
+        except Inexact:
+            pass
     return Fraction(a) * Fraction(b)
 
 
@@ -36,10 +55,25 @@ def scale(value: Exact, numerator: Decimal, denominator: Decimal) -> Exact:
     """value x numerator / denominator, exactly (a Decimal when it is a finite decimal)."""
     if type(value) is Decimal:
         try:
-            return _EXACT_CTX.divide(_EXACT_CTX.multiply(value, numerator), denominator)
+            return _div(_mul(value, numerator), denominator)
         except Inexact:
             pass
     return Fraction(value) * Fraction(numerator) / Fraction(denominator)
+
+
+def dec_mul(a: Decimal, b: Decimal) -> Decimal:
+    """a x b for two Decimals that must stay a Decimal (a fill's notional): exact or an error."""
+    return _mul(a, b)
+
+
+def dec_add(a: Decimal, b: Decimal) -> Decimal:
+    """a + b for two Decimals that must stay a Decimal (quantities, fees): exact or an error."""
+    return _add(a, b)
+
+
+def dec_neg(a: Decimal) -> Decimal:
+    """-a, exactly."""
+    return CONTEXT.minus(a)
 
 
 def to_decimal(value: Exact, places: int | None = None) -> Decimal:
@@ -48,7 +82,8 @@ def to_decimal(value: Exact, places: int | None = None) -> Decimal:
         result = value
     else:
         frac = Fraction(value)
-        result = Decimal(frac.numerator) / Decimal(frac.denominator)
+        display = Context(prec=60)
+        result = display.divide(Decimal(frac.numerator), Decimal(frac.denominator))
     if places is not None:
-        result = round(result, places)
+        result = result.quantize(Decimal(1).scaleb(-places), context=Context(prec=200))
     return result

@@ -86,12 +86,16 @@ class Instrument:
         cls, symbol: str, venue: str = "SIM", *, tick_size: Number, lot_size: Number, **kw: object
     ) -> Instrument:
         """A spot pair whose base and quote are read off the symbol (``BTCUSDT`` -> BTC/USDT)."""
-        base, quote = split_pair(symbol)
+        base, quote = kw.pop("base", None), kw.pop("quote", None)
+        if base is None or quote is None:
+            split_base, split_quote = split_pair(symbol)
+            base = split_base if base is None else base
+            quote = split_quote if quote is None else quote
         return cls(
             symbol=symbol,
             venue=venue,
-            base=str(kw.pop("base", base)),
-            quote=str(kw.pop("quote", quote)),
+            base=str(base),
+            quote=str(quote),
             tick_size=to_decimal(tick_size, "tick_size"),
             lot_size=to_decimal(lot_size, "lot_size"),
             **kw,  # type: ignore[arg-type]
@@ -105,12 +109,14 @@ class Instrument:
     def round_price(self, price: Number, rounding: str = ROUND_HALF_EVEN) -> Decimal:
         """Snap a price to the tick grid (half-even unless told otherwise)."""
         value = to_decimal(price, "price")
-        return (value / self.tick_size).to_integral_value(rounding) * self.tick_size
+        ticks = (value / self.tick_size).to_integral_value(rounding)
+        return (ticks * self.tick_size).quantize(self.tick_size)
 
     def round_quantity(self, quantity: Number) -> Decimal:
         """Snap a quantity down to the lot grid (never round a size up past what was asked)."""
         value = to_decimal(quantity, "quantity")
-        return (value / self.lot_size).to_integral_value(ROUND_DOWN) * self.lot_size
+        lots = (value / self.lot_size).to_integral_value(ROUND_DOWN)
+        return (lots * self.lot_size).quantize(self.lot_size)
 
     def floor_price(self, price: Number) -> Decimal:
         """The highest tick at or below ``price``."""
@@ -123,7 +129,8 @@ class Instrument:
         if price % self.tick_size != 0:
             raise OrderError(
                 f"{what} {price} for {self.id} is off the tick grid {self.tick_size}: "
-                f"use {self.round_price(price)} (instrument.round_price) or pass snap=True"
+                f"use {max(self.round_price(price), self.tick_size)} (instrument.round_price) "
+                "or pass snap=True"
             )
 
     def check_quantity(self, quantity: Decimal, price: Decimal | None) -> None:
@@ -133,7 +140,8 @@ class Instrument:
         if quantity % self.lot_size != 0:
             raise OrderError(
                 f"quantity {quantity} for {self.id} is off the lot grid {self.lot_size}: "
-                f"use {self.round_quantity(quantity)} (instrument.round_quantity) or pass snap=True"
+                f"use {max(self.round_quantity(quantity), self.lot_size)} "
+                "(instrument.round_quantity) or pass snap=True"
             )
         if quantity < self.min_quantity:
             raise OrderError(

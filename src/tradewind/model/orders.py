@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tradewind.model import exact
 from tradewind.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from tradewind.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 
@@ -167,7 +168,7 @@ def apply_fill(order: Order, quantity: Decimal, price: Decimal, ts: int) -> str 
     """Add a fill to ``order``; return why not (and leave it unchanged) for an overfill."""
     if quantity <= 0:
         return f"fill quantity {quantity} for {order.client_order_id} must be > 0"
-    filled = order.filled_quantity + quantity
+    filled = exact.dec_add(order.filled_quantity, quantity)
     if filled > order.quantity:
         return (
             f"overfill refused: {order.client_order_id} has {order.remaining} left, "
@@ -177,5 +178,5 @@ def apply_fill(order: Order, quantity: Decimal, price: Decimal, ts: int) -> str 
     error = transition(order, new, ts)
     if error is None:
         order.filled_quantity = filled
-        order.filled_notional += quantity * price
+        order.filled_notional = exact.dec_add(order.filled_notional, exact.dec_mul(quantity, price))
     return error

@@ -63,8 +63,8 @@ class Position:
         if not q or (q > 0) == (signed_quantity > 0):
             if not q:
                 self.ts_opened = ts
-            self.quantity = q + signed_quantity
-            self.cost = exact.add(self.cost, signed_quantity * price)
+            self.quantity = exact.dec_add(q, signed_quantity)
+            self.cost = exact.add(self.cost, exact.dec_mul(signed_quantity, price))
             return _ZERO
         open_abs = abs(q)
         fill_abs = abs(signed_quantity)
@@ -74,18 +74,19 @@ class Position:
         else:
             closing = fill_abs
             removed = exact.scale(self.cost, closing, open_abs)
-        signed_exit = closing * price if q > 0 else -(closing * price)
+        exit_value = exact.dec_mul(closing, price)
+        signed_exit = exit_value if q > 0 else exact.dec_neg(exit_value)
         realized = exact.sub(signed_exit, removed)
         if self.multiplier != 1:
             realized = exact.mul(realized, self.multiplier)
         self.realized_pnl = exact.add(self.realized_pnl, realized)
-        left = fill_abs - closing
+        left = exact.dec_add(fill_abs, exact.dec_neg(closing))
         if left:
-            self.quantity = signed_quantity + q
-            self.cost = self.quantity * price
+            self.quantity = exact.dec_add(signed_quantity, q)
+            self.cost = exact.dec_mul(self.quantity, price)
             self.ts_opened = ts
         else:
-            self.quantity = q + signed_quantity
+            self.quantity = exact.dec_add(q, signed_quantity)
             self.cost = exact.sub(self.cost, removed) if self.quantity else _ZERO
         return realized
 
@@ -93,7 +94,7 @@ class Position:
         """PnL of the open quantity if it were closed at ``mark``."""
         if not self.quantity:
             return _ZERO
-        value = exact.sub(self.quantity * mark, self.cost)
+        value = exact.sub(exact.dec_mul(self.quantity, mark), self.cost)
         return exact.mul(value, self.multiplier) if self.multiplier != 1 else value
 
     def __repr__(self) -> str:

@@ -48,7 +48,7 @@ class Portfolio:
         """Book one fill."""
         instrument = self._cache.instruments[fill.instrument_id]
         iid = fill.instrument_id
-        qty = fill.quantity if fill.side == "BUY" else -fill.quantity
+        qty = fill.quantity if fill.side == "BUY" else exact.dec_neg(fill.quantity)
         price = fill.price
         ts = fill.ts_event
         position = self.positions.get(iid)
@@ -65,7 +65,7 @@ class Portfolio:
             balances = self.balances[instrument.venue] = {}
         if instrument.is_spot:
             balances[instrument.base] = exact.add(balances.get(instrument.base, _ZERO), qty)
-            cash = qty * price * instrument.multiplier
+            cash = exact.dec_mul(exact.dec_mul(qty, price), instrument.multiplier)
             balances[instrument.quote] = exact.sub(balances.get(instrument.quote, _ZERO), cash)
         elif realized:
             ccy = instrument.settlement
@@ -74,9 +74,9 @@ class Portfolio:
         if fee:
             ccy = fill.fee_currency
             balances[ccy] = exact.sub(balances.get(ccy, _ZERO), fee)
-            self.fees[ccy] = self.fees.get(ccy, _ZERO) + fee
-            position.fees[ccy] = position.fees.get(ccy, _ZERO) + fee
-            own.fees[ccy] = own.fees.get(ccy, _ZERO) + fee
+            self.fees[ccy] = exact.dec_add(self.fees.get(ccy, _ZERO), fee)
+            position.fees[ccy] = exact.dec_add(position.fees.get(ccy, _ZERO), fee)
+            own.fees[ccy] = exact.dec_add(own.fees.get(ccy, _ZERO), fee)
         self.fills += 1
 
     # --------------------------------------------------------------- reads

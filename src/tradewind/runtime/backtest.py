@@ -130,24 +130,19 @@ def run_backtest(
     bar = ProgressBar(rows_total if by_rows else bytes_total) if progress else None
 
     started = time.perf_counter()
-    load_seconds = 0.0
+    perf = time.perf_counter
+    batches = merged(streams)
+    batch = next(batches, None)
+    load_seconds = perf() - started
+    if batch:
+        # on_start runs at the time of the first event, so timers set there start from it
+        clock.now_ns = batch[0].ts_init
+        sampler.next_ns = batch[0].ts_init
     events = 0
     process = engine.process
     pop_due = clock.pop_due
-    first = True
     engine.start()
-    batches = merged(streams)
-    perf = time.perf_counter
-    while True:
-        fetch_start = perf()
-        batch = next(batches, None)
-        load_seconds += perf() - fetch_start
-        if batch is None:
-            break
-        if first and batch:
-            clock.now_ns = batch[0].ts_init
-            sampler.next_ns = batch[0].ts_init
-            first = False
+    while batch is not None:
         next_sample = sampler.next_ns
         for event in batch:
             ts = event.ts_init
@@ -167,6 +162,9 @@ def run_backtest(
                 sum(s.rows_done for s in streams) if by_rows else sum(s.bytes_done for s in streams)
             )
             bar.update(done, events)
+        fetch_start = perf()
+        batch = next(batches, None)
+        load_seconds += perf() - fetch_start
     engine.stop()
     wall = time.perf_counter() - started
     if bar is not None:
@@ -174,6 +172,7 @@ def run_backtest(
     if events == 0:
         raise DataError("the data files hold no events: nothing to backtest")
     sampler.sample(clock.now_ns, force=True)
+    recorder.finish()
 
     orders = list(engine.cache.orders.values())
     from tradewind.runtime.output import build_summary
@@ -195,7 +194,7 @@ def run_backtest(
 
 
 class _FillRecorder:
-    """Keeps every fill as a row, with the PnL it realized."""
+    """Keeps every fill as a row, with the PnL it realized (exact until ``finish``)."""
 
     def __init__(self, portfolio: Portfolio) -> None:
         self._portfolio = portfolio
@@ -221,9 +220,14 @@ class _FillRecorder:
                 "fee": fill.fee,
                 "fee_currency": fill.fee_currency,
                 "liquidity": fill.liquidity.value,
-                "realized_pnl": exact.to_decimal(exact.sub(now, before), 12).normalize(),
+                "realized_pnl": exact.sub(now, before),  # shown rounded by finish()
             }
         )
+
+    def finish(self) -> None:
+        """Show each fill's realized PnL as a Decimal (12 places at most)."""
+        for row in self.rows:
+            row["realized_pnl"] = exact.to_decimal(row["realized_pnl"], 12).normalize()
 
 
 class _Sampler:

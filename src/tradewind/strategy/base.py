@@ -298,7 +298,11 @@ class Strategy(Generic[P]):
         return self.target_position(instrument_id, _ZERO)
 
     def target_position(self, instrument_id: str, target: Number) -> Order | None:
-        """Trade at the market towards ``target`` (signed), counting orders already in flight."""
+        """Trade at the market towards ``target`` (signed quantity).
+
+        Market orders of this strategy still in flight count as done; resting limit and stop
+        orders do not (cancel them first if they should not fill on top of the new target).
+        """
         iid = InstrumentId(instrument_id)
         wanted = to_decimal(target, "target")
         current = self.position(iid).quantity

@@ -27,8 +27,8 @@ class SMA:
         """Add a value; return the average of the values in the window."""
         window = self._window
         window.append(x)
-        self.value = sum(window) / len(window)
-        return self.value
+        value = self.value = sum(window) / len(window)
+        return value
 
 
 class EMA:

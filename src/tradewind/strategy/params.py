@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -36,7 +37,7 @@ class StrategyParams(BaseModel):
                 {
                     "name": name,
                     "type": type_name,
-                    "default": repr(field.default),
+                    "default": _show(field.default),
                     "description": field.description or "",
                 }
             )
@@ -48,9 +49,16 @@ def describe_errors(exc: ValidationError, model: type[BaseModel], strategy: str)
     known = ", ".join(model.model_fields) or "none"
     parts = []
     for error in exc.errors():
-        name = ".".join(str(p) for p in error["loc"]) or "?"
+        name = ".".join(str(p) for p in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             parts.append(f"unknown parameter {name!r} (known: {known})")
+        elif not name:  # a check across several parameters: its message names them
+            parts.append(message)
         else:
-            parts.append(f"parameter {name!r}={error.get('input')!r}: {error['msg']}")
+            parts.append(f"parameter {name!r}={error.get('input')!r}: {message}")
     return f"{strategy}: " + "; ".join(parts)
+
+
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value)

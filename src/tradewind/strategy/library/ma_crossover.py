@@ -6,7 +6,13 @@ from pydantic import Field, model_validator
 
 from tradewind.model.identifiers import InstrumentId
 from tradewind.strategy.indicators import SMA
-from tradewind.strategy.library._signal import BPS, NS_PER_SECOND, ZERO, PriceSignalStrategy, SizedParams
+from tradewind.strategy.library._signal import (
+    BPS,
+    NS_PER_SECOND,
+    ZERO,
+    PriceSignalStrategy,
+    SizedParams,
+)
 
 
 class MaCrossoverParams(SizedParams):

@@ -6,7 +6,13 @@ from pydantic import Field
 
 from tradewind.model.identifiers import InstrumentId
 from tradewind.strategy.indicators import RollingWindow
-from tradewind.strategy.library._signal import BPS, NS_PER_SECOND, ZERO, PriceSignalStrategy, SizedParams
+from tradewind.strategy.library._signal import (
+    BPS,
+    NS_PER_SECOND,
+    ZERO,
+    PriceSignalStrategy,
+    SizedParams,
+)
 
 
 class VolBreakoutParams(SizedParams):

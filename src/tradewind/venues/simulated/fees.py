@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tradewind.errors import ConfigError
 from tradewind.model.enums import LiquiditySide
+from tradewind.model.exact import CONTEXT
 
 _BPS = Decimal(10_000)
 
@@ -32,4 +33,4 @@ class FeeModel:
         bps = self.maker_bps if liquidity is LiquiditySide.MAKER else self.taker_bps
         if not bps:
             return Decimal(0)
-        return notional * bps / _BPS
+        return CONTEXT.divide(CONTEXT.multiply(notional, bps), _BPS)

@@ -137,6 +137,7 @@ class SimulatedVenue:
         self._clock = clock
         self.fees = fees or FeeModel()
         self.latency = latency or LatencyModel()
+        self._delay = self.latency.sampler()
         self.bar_fill = bar_fill
         self._owner = f"venue:{name}"
         self._emit: EventSink = _unconnected
@@ -170,7 +171,7 @@ class SimulatedVenue:
         """Receive an order; it arrives after the sampled latency."""
         self._order_seq += 1
         working = _Working(order, f"{self.venue}-{self._order_seq}")
-        delay = self.latency.sample()
+        delay = self._delay()
         now = self._clock.timestamp_ns()
         if delay:
             self._in_flight[working.coid] = working
@@ -180,7 +181,7 @@ class SimulatedVenue:
 
     def cancel(self, order: Order) -> None:
         """Receive a cancel; it arrives after the sampled latency."""
-        delay = self.latency.sample()
+        delay = self._delay()
         now = self._clock.timestamp_ns()
         if delay:
             self._clock.set_alarm(f"cancel:{order.client_order_id}", self._owner, now + delay)
@@ -294,13 +295,8 @@ class SimulatedVenue:
         """Take liquidity for a market (or marketable) order from the freshest data."""
         quote = book.quote
         if quote is not None:
-            if book.consumed_for is not quote:
-                book.consumed_for = quote
-                book.consumed_bid = book.consumed_ask = _ZERO
-            if w.buy:
-                price, size = _dec(quote.ask), _dec(quote.ask_size) - book.consumed_ask
-            else:
-                price, size = _dec(quote.bid), _dec(quote.bid_size) - book.consumed_bid
+            price = _dec(quote.ask if w.buy else quote.bid)
+            size = _available(book, quote, w.buy)
             if w.type is not OrderType.MARKET and w.price is not None:
                 limit_ok = price <= w.price if w.buy else price >= w.price
                 if not limit_ok:
@@ -311,10 +307,7 @@ class SimulatedVenue:
                 return
             qty = min(w.remaining, size)
             if qty > 0:
-                if w.buy:
-                    book.consumed_ask += qty
-                else:
-                    book.consumed_bid += qty
+                _consume(book, w.buy, qty)
                 self._fill(book, w, qty, price, _TAKER, now)
             if w.remaining and w.coid in self._orders:
                 if w.tif is TimeInForce.IOC:
@@ -396,8 +389,12 @@ class SimulatedVenue:
                         self._fill(book, w, w.remaining, fill_at, _TAKER, now)
                     else:
                         w.type = OrderType.LIMIT
-                        book.working.append(w)
-                        self._match_limit(book, w, now)
+                        limit = w.price
+                        assert limit is not None
+                        if (fill_at <= limit) if w.buy else (fill_at >= limit):
+                            self._fill(book, w, w.remaining, fill_at, _TAKER, now)
+                        else:
+                            book.working.append(w)  # rests from the next bar on
             elif trade is not None and trade.ts_init == now and quote is None:
                 price = _dec(trade.price)
                 if (price >= trigger) if w.buy else (price <= trigger):
@@ -412,8 +409,10 @@ class SimulatedVenue:
         if quote is not None and quote.ts_init == now:
             through = _dec(quote.ask) <= price if w.buy else _dec(quote.bid) >= price
             if through:
-                size = _dec(quote.ask_size if w.buy else quote.bid_size)
-                self._fill(book, w, min(w.remaining, size), price, _MAKER, now)
+                qty = min(w.remaining, _available(book, quote, w.buy))
+                if qty > 0:
+                    _consume(book, w.buy, qty)
+                    self._fill(book, w, qty, price, _MAKER, now)
         elif trade is not None and trade.ts_init == now:
             tp = _dec(trade.price)
             if (tp < price) if w.buy else (tp > price):
@@ -462,6 +461,23 @@ class SimulatedVenue:
         elif w.reduce_only and not book.position:
             self._remove(w)
             self._emit(OrderCanceled(w.coid, "reduce-only: position closed", now, now))
+
+
+def _available(book: _Book, quote: QuoteTick, buy: bool) -> Decimal:
+    """Size left at the touch of ``quote`` after what earlier fills on it took."""
+    if book.consumed_for is not quote:
+        book.consumed_for = quote
+        book.consumed_bid = book.consumed_ask = _ZERO
+    if buy:
+        return _dec(quote.ask_size) - book.consumed_ask
+    return _dec(quote.bid_size) - book.consumed_bid
+
+
+def _consume(book: _Book, buy: bool, qty: Decimal) -> None:
+    if buy:
+        book.consumed_ask += qty
+    else:
+        book.consumed_bid += qty
 
 
 def _unconnected(event: object) -> None:
