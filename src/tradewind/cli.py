@@ -243,31 +243,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not data.exists():
         write_sample(data, "bars", args.bars)
         print(f"wrote {args.bars:,} sample one-minute BTCUSDT bars to {data}")
-    return main(
-        [
-            "backtest",
-            "--strategy",
-            "ma_crossover",
-            "--data",
-            f"BTCUSDT={data}",
-            "--param",
-            "fast=20",
-            "--param",
-            "slow=120",
-            "--param",
-            "size=0.5",
-            "--param",
-            "min_edge_bps=5",
-            "--param",
-            "cooldown_s=600",
-            "--taker-bps",
-            "5",
-            "--maker-bps",
-            "2",
-            "--out",
-            str(out / "backtest"),
-        ]
-    )
+    params = ["fast=60", "slow=240", "size=0.1", "min_edge_bps=20", "cooldown_s=3600"]
+    argv = ["backtest", "--strategy", "ma_crossover", "--data", f"BTCUSDT={data}"]
+    for param in params:
+        argv += ["--param", param]
+    argv += ["--taker-bps", "5", "--maker-bps", "2", "--out", str(out / "backtest")]
+    print("running: tradewind " + " ".join(argv) + "\n")
+    return main(argv)
 
 
 def print_summary(summary: dict[str, Any], out: Path) -> None:

@@ -63,7 +63,7 @@ def build_summary(
     equity = [EquityPoint(ts, value) for ts, value in result.equity]
     stats = compute_stats(equity, trade_records(result))
     currency = portfolio.base_currency
-    fees = sum(portfolio.fees.values(), Decimal(0))
+    fees = _fees_in(portfolio, currency)
     realized = exact.to_decimal(portfolio.realized_pnl(), 8).normalize()
     unrealized = exact.to_decimal(portfolio.unrealized_pnl(), 8).normalize()
     summary: dict[str, Any] = {
@@ -79,7 +79,9 @@ def build_summary(
         "max_drawdown": stats.get("max_drawdown"),
         "win_rate": stats.get("win_rate"),
         "profit_factor": stats.get("profit_factor"),
-        "fees": fees.normalize() if fees else Decimal(0),
+        "fees": fees,
+        "fees_by_currency": {ccy: amount for ccy, amount in sorted(portfolio.fees.items())},
+        "open_orders_at_end": sum(1 for o in result.orders if o.is_open),
         "currency": currency,
         "start_equity": stats.get("start_equity"),
         "end_equity": stats.get("end_equity"),
@@ -102,6 +104,17 @@ def build_summary(
         "statistics": stats,
     }
     return summary
+
+
+def _fees_in(portfolio: Any, currency: str) -> Decimal | None:
+    """All fees valued in ``currency`` at the last marks; None if one cannot be valued."""
+    total = Decimal(0)
+    for ccy, amount in portfolio.fees.items():
+        price = portfolio.price_of(ccy, currency)
+        if price is None:
+            return None
+        total += amount * price
+    return total.normalize() if total else Decimal(0)
 
 
 def to_json(value: Any) -> bytes:
