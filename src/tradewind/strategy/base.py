@@ -347,7 +347,7 @@ class Strategy(Generic[P]):
         if trig is not None:
             instrument.check_price(trig, "trigger_price")
         reference = px if px is not None else trig
-        if reference is None:
+        if reference is None and instrument.min_notional:
             mark = engine.cache.mark_price(iid)
             reference = None if mark is None else Decimal(repr(mark))
         instrument.check_quantity(qty, reference)
