@@ -56,6 +56,7 @@ class EngineStrategy(Protocol):
     def on_order(self, order: Order, event: object) -> None: ...
     def on_fill(self, fill: Fill) -> None: ...
     def on_timer(self, event: TimeEvent) -> None: ...
+    def on_trading_disabled(self, state: str, reason: str) -> None: ...
 
 
 class _Route:
@@ -157,6 +158,12 @@ class Engine:
     def add_fill_listener(self, listener: Callable[[Fill, Order], None]) -> None:
         """Call ``listener`` on every fill, after the portfolio and before strategies."""
         self._fill_listeners.append(listener)
+
+    def add_time_handler(self, owner: str, handler: Handler) -> None:
+        """Route TimeEvents set with ``owner`` (clock.set_timer/set_alarm) to ``handler``."""
+        if owner in self._time_handlers:
+            raise ConfigError(f"time owner {owner!r} is taken: choose another owner name")
+        self._time_handlers[owner] = handler
 
     def add_strategy(self, strategy: EngineStrategy) -> None:
         """Register a strategy; it starts with the engine."""
@@ -330,6 +337,85 @@ class Engine:
             return
         venue = self.cache.instrument(order.instrument_id).venue
         self._venues[venue].cancel(order)
+
+    # ---------------------------------------------------------------- commands
+    def cancel_all(
+        self,
+        *,
+        strategy_id: str | None = None,
+        instrument_id: InstrumentId | None = None,
+        venue: str | None = None,
+    ) -> list[Order]:
+        """Cancel every open order matching the filters; returns the orders asked to cancel."""
+        orders = [
+            o
+            for o in self.cache.open_orders_for(strategy_id, instrument_id)
+            if venue is None or self.cache.instrument(o.instrument_id).venue == venue
+        ]
+        for order in orders:
+            self.cancel_order(order)
+        return orders
+
+    def close_all(
+        self,
+        *,
+        strategy_id: str | None = None,
+        instrument_id: InstrumentId | None = None,
+        venue: str | None = None,
+    ) -> list[Order]:
+        """Flatten every strategy position matching the filters with reduce-only market orders.
+
+        Market orders already in flight towards flat are counted, so calling this twice does
+        not double the exit.
+        """
+        from tradewind.model.enums import OrderSide, OrderType
+
+        portfolio = self.portfolio
+        if portfolio is None:
+            return []
+        positions = getattr(portfolio, "strategy_positions", {})
+        sent = []
+        for (sid, iid), position in list(positions.items()):
+            if strategy_id is not None and sid != strategy_id:
+                continue
+            if instrument_id is not None and iid != instrument_id:
+                continue
+            instrument = self.cache.instrument(iid)
+            if venue is not None and instrument.venue != venue:
+                continue
+            remaining = position.quantity
+            for order in self.cache.open_orders_for(sid, iid):
+                if order.order_type is OrderType.MARKET:
+                    remaining += order.signed_remaining
+            if not remaining:
+                continue
+            # reduce-only is checked against the venue's net position: only safe when this
+            # strategy is the instrument's only holder
+            holders = sum(
+                1 for (_, other), pos in positions.items() if other == iid and pos.quantity
+            )
+            order = Order(
+                self.next_order_id(),
+                sid,
+                iid,
+                OrderSide.SELL if remaining > 0 else OrderSide.BUY,
+                OrderType.MARKET,
+                abs(remaining),
+                reduce_only=holders <= 1,
+                tags=("close_all",),
+            )
+            self.submit_order(order)
+            sent.append(order)
+        return sent
+
+    def notify_trading_disabled(
+        self, state: str, reason: str, strategy_id: str | None = None
+    ) -> None:
+        """Tell strategies (one, or all) that trading is now ``state`` ("reducing"/"halted")."""
+        for sid, strategy in self._strategies.items():
+            if strategy_id is None or sid == strategy_id:
+                strategy.on_trading_disabled(state, reason)
+                self._drain()
 
     def _on_order_event(self, event: Any) -> None:
         order = self.cache.orders.get(event.client_order_id)

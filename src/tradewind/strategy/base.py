@@ -84,6 +84,9 @@ class Strategy(Generic[P]):
     def on_stop(self) -> None:
         """Called once after the last event."""
 
+    def on_trading_disabled(self, state: str, reason: str) -> None:
+        """Trading is now ``state`` ("reducing": exits only, or "halted"); ``reason`` says why."""
+
     # ------------------------------------------------------------ engine glue
     def _bind(self, engine: Engine) -> None:
         self._engine = engine
