@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,13 @@ class EquityPoint:
     """Nanoseconds since the epoch, UTC."""
     equity: Decimal
     """Equity in the report currency, exact."""
+
+    def __post_init__(self) -> None:
+        if not _finite(self.equity):
+            raise DataError(
+                f"EquityPoint.equity must be a finite amount, got {self.equity!r} at "
+                f"ts={self.ts}; drop the point or fix the valuation that produced it"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,12 @@ class TradeRecord:
                 f"TradeRecord.side must be 'BUY' or 'SELL', got {self.side!r} "
                 f"(fill at ts={self.ts} on {self.instrument_id!r}); pass the side in upper case"
             )
+        for name in ("quantity", "price", "fee", "realized_pnl"):
+            if not _finite(getattr(self, name)):
+                raise DataError(
+                    f"TradeRecord.{name} must be a finite amount, got {getattr(self, name)!r} "
+                    f"(fill at ts={self.ts} on {self.instrument_id!r})"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +66,10 @@ class PricePoint:
     """Nanoseconds since the epoch, UTC."""
     instrument_id: str
     price: float
+
+
+def _finite(amount: object) -> bool:
+    """False only for a NaN or infinite Decimal or float; the statistics never meet one."""
+    if isinstance(amount, Decimal):
+        return amount.is_finite()
+    return not (isinstance(amount, float) and not math.isfinite(amount))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from html import escape
 from os import PathLike
 from pathlib import Path
@@ -46,8 +46,8 @@ _STAT_ROWS: tuple[tuple[str, str, str], ...] = (
     ("trades", "Closing fills", "count"),
     ("win_rate", "Win rate", "pct"),
     ("profit_factor", "Profit factor", "ratio"),
-    ("avg_win", "Average win", "money"),
-    ("avg_loss", "Average loss", "money"),
+    ("avg_win", "Average win", "mean"),
+    ("avg_loss", "Average loss", "mean"),
     ("largest_win", "Largest win", "money"),
     ("largest_loss", "Largest loss", "money"),
     ("periods", "Equity points", "count"),
@@ -56,6 +56,8 @@ _STAT_ROWS: tuple[tuple[str, str, str], ...] = (
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Money is shown exactly unless a division left more digits than anyone can read.
 _MAX_MONEY_DECIMALS = 8
+# Rounding for display only; wide enough that quantizing a large amount never fails.
+_WIDE = Context(prec=200)
 
 _CSS = """
 *{box-sizing:border-box}
@@ -71,7 +73,9 @@ th,td{padding:4px 10px;text-align:left;border-bottom:1px solid #f0f1f3;white-spa
 th{color:#4b5563;font-weight:600}
 td.num,th.num{text-align:right}
 .meta{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-.kv th{width:1%}
+.meta>div{min-width:0}
+.kv th{width:1%;vertical-align:top}
+.kv td{white-space:normal;overflow-wrap:anywhere}
 .stats{width:100%}
 .stats th{font-weight:500}
 .stats td{font-weight:600;text-align:right;padding-right:28px}
@@ -171,10 +175,19 @@ def _key_value_table(rows: Mapping[str, object]) -> str:
     if not rows:
         return '<p class="note">none</p>'
     cells = "".join(
-        f"<tr><th>{escape(str(key))}</th><td>{escape(_display(value))}</td></tr>"
+        f"<tr><th>{escape(_display(key))}</th><td>{_value_html(value)}</td></tr>"
         for key, value in rows.items()
     )
     return f'<table class="kv">{cells}</table>'
+
+
+def _value_html(value: object) -> str:
+    """Escaped HTML for one value; a mapping (a strategy's parameters) gets a line per key."""
+    if isinstance(value, Mapping) and value:
+        return "<br>".join(
+            escape(f"{_display(key)} = {_display(item)}") for key, item in value.items()
+        )
+    return escape(_display(value))
 
 
 def _display(value: object) -> str:
@@ -182,6 +195,8 @@ def _display(value: object) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, Decimal):
+        return _decimal(value)
     if isinstance(value, Mapping):
         return ", ".join(f"{_display(k)}={_display(v)}" for k, v in value.items())
     if isinstance(value, set | frozenset):
@@ -210,7 +225,7 @@ def _stats_section(stats: Mapping[str, object]) -> str:
 
 
 def _format_stat(value: object, kind: str) -> str:
-    if value is None:
+    if value is None or not _is_finite(value):
         return "—"
     try:
         if kind == "pct":
@@ -219,6 +234,8 @@ def _format_stat(value: object, kind: str) -> str:
             return f"{float(str(value)):,.2f}"
         if kind == "money":
             return _money(Decimal(str(value)))
+        if kind == "mean":
+            return _rounded_money(Decimal(str(value)))
         if kind == "count":
             return f"{int(str(value)):,}"
         if kind == "duration":
@@ -226,7 +243,7 @@ def _format_stat(value: object, kind: str) -> str:
     except (ValueError, InvalidOperation):
         return str(value)
     if isinstance(value, float):
-        return f"{value:,.4f}" if math.isfinite(value) else "—"
+        return f"{value:,.4f}"
     if isinstance(value, Decimal):
         return _money(value)
     return _display(value)
@@ -237,8 +254,31 @@ def _money(amount: Decimal) -> str:
         return str(amount)
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > _MAX_MONEY_DECIMALS:
-        amount = amount.quantize(Decimal(1).scaleb(-_MAX_MONEY_DECIMALS)).normalize()
+        amount = amount.quantize(Decimal(1).scaleb(-_MAX_MONEY_DECIMALS), context=_WIDE)
+        amount = amount.normalize(context=_WIDE)
     return f"{amount:,f}"
+
+
+def _rounded_money(amount: Decimal) -> str:
+    """A mean amount: cents from 1 up, four significant digits below (at most 8 places)."""
+    if amount.is_zero():
+        return "0"
+    decimals = 2 if amount.adjusted() >= 0 else min(_MAX_MONEY_DECIMALS, 3 - amount.adjusted())
+    rounded = amount.quantize(Decimal(1).scaleb(-decimals), context=_WIDE)
+    return f"{rounded:,f}"
+
+
+def _is_finite(value: object) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return True
+
+
+def _decimal(amount: object) -> str:
+    """An exact amount in plain digits: ``Decimal('1E+2')`` shows as ``100``."""
+    return f"{amount:f}" if isinstance(amount, Decimal) and amount.is_finite() else str(amount)
 
 
 def _duration(seconds: float) -> str:
@@ -312,9 +352,12 @@ def _prices_section(prices: Sequence[PricePoint], trades: Sequence[TradeRecord])
 
 
 def _marker(fill: TradeRecord) -> Marker:
-    label = f"{fill.side} {fill.quantity} @ {fill.price} at {format_utc(fill.ts)} UTC"
+    label = (
+        f"{fill.side} {_decimal(fill.quantity)} @ {_decimal(fill.price)} "
+        f"at {format_utc(fill.ts)} UTC"
+    )
     if fill.realized_pnl:
-        label += f", realized {fill.realized_pnl}"
+        label += f", realized {_decimal(fill.realized_pnl)}"
     return Marker(fill.ts, float(fill.price), fill.side == "BUY", label)
 
 
@@ -381,9 +424,10 @@ def _trades_section(trades: Sequence[TradeRecord]) -> str:
             f'<tr><td class="num">{number}</td><td>{format_utc(fill.ts)}</td>'
             f"<td>{escape(fill.instrument_id)}</td>"
             f'<td class="{side_class}">{escape(fill.side)}</td>'
-            f'<td class="num">{fill.quantity}</td><td class="num">{fill.price}</td>'
-            f'<td class="num">{fill.fee}</td>'
-            f'<td class="num {pnl_class}">{fill.realized_pnl}</td></tr>'
+            f'<td class="num">{_decimal(fill.quantity)}</td>'
+            f'<td class="num">{_decimal(fill.price)}</td>'
+            f'<td class="num">{_decimal(fill.fee)}</td>'
+            f'<td class="num {pnl_class}">{_decimal(fill.realized_pnl)}</td></tr>'
         )
     more = len(trades) - MAX_TRADE_ROWS
     note = (

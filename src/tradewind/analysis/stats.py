@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,12 @@ _ZERO_SPREAD = 1e-12
 _Floats = npt.NDArray[np.float64]
 _Ints = npt.NDArray[np.int64]
 
+MAX_DECIMALS = 8
+"""Most decimal places of a Decimal statistic made by a division (``avg_win``, ``avg_loss``)."""
+# Sums and differences of money run here so they stay exact well past the default 28 digits.
+_EXACT = Context(prec=200)
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)
+
 
 def compute_stats(
     equity: Sequence[EquityPoint],
@@ -37,8 +43,9 @@ def compute_stats(
     ``equity`` must be in time order. A statistic that is undefined for the inputs (too few
     points, zero volatility, no losing trade, no drawdown, ...) is ``None``, never NaN or
     infinity. Money (``start_equity``, ``end_equity``, ``net_pnl``, ``fees``,
-    ``realized_pnl``, ``avg_win``, ``avg_loss``, ``largest_win``, ``largest_loss``) stays
-    exact ``Decimal``; ratios are ``float``.
+    ``realized_pnl``, ``largest_win``, ``largest_loss``) stays exact ``Decimal``, written
+    without an exponent (``100``, never ``1E+2``); the means ``avg_win`` and ``avg_loss`` are
+    ``Decimal`` rounded half-even to at most ``MAX_DECIMALS`` places; ratios are ``float``.
 
     With equity values ``E_0 .. E_n`` at times ``t_0 .. t_n``:
 
@@ -236,7 +243,11 @@ def _equity_bounds(equity: Sequence[EquityPoint]) -> dict[str, StatValue]:
     if not equity:
         return {"start_equity": None, "end_equity": None, "net_pnl": None}
     start, end = equity[0].equity, equity[-1].equity
-    return {"start_equity": start, "end_equity": end, "net_pnl": end - start}
+    return {
+        "start_equity": _plain(start),
+        "end_equity": _plain(end),
+        "net_pnl": _plain(_EXACT.subtract(end, start)),
+    }
 
 
 def _exposure(trades: Sequence[TradeRecord], ts: _Ints) -> float | None:
@@ -273,20 +284,47 @@ def _trade_stats(trades: Sequence[TradeRecord]) -> dict[str, StatValue]:
     pnls = [t.realized_pnl for t in trades if t.realized_pnl != 0]
     wins = [p for p in pnls if p > 0]
     losses = [p for p in pnls if p < 0]
-    gross_profit = sum(wins, Decimal(0))
-    gross_loss = -sum(losses, Decimal(0))
+    gross_profit = _sum(wins)
+    gross_loss = _EXACT.minus(_sum(losses))
     return {
         "fills": len(trades),
         "trades": len(pnls),
         "win_rate": len(wins) / len(pnls) if pnls else None,
-        "profit_factor": float(gross_profit / gross_loss) if gross_loss else None,
-        "avg_win": gross_profit / len(wins) if wins else None,
-        "avg_loss": -gross_loss / len(losses) if losses else None,
-        "largest_win": max(wins) if wins else None,
-        "largest_loss": min(losses) if losses else None,
-        "fees": sum((t.fee for t in trades), Decimal(0)),
-        "realized_pnl": sum((t.realized_pnl for t in trades), Decimal(0)),
+        "profit_factor": _finite(float(gross_profit / gross_loss)) if gross_loss else None,
+        "avg_win": _mean(gross_profit, len(wins)),
+        "avg_loss": _mean(_EXACT.minus(gross_loss), len(losses)),
+        "largest_win": _plain(max(wins)) if wins else None,
+        "largest_loss": _plain(min(losses)) if losses else None,
+        "fees": _plain(_sum(t.fee for t in trades)),
+        "realized_pnl": _plain(_sum(t.realized_pnl for t in trades)),
     }
+
+
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for amount in amounts:
+        total = _EXACT.add(total, amount)
+    return total
+
+
+def _mean(total: Decimal, count: int) -> Decimal | None:
+    if count == 0:
+        return None
+    mean = _EXACT.divide(total, Decimal(count))
+    exponent = mean.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        # Round, then drop the zeros rounding left behind (2.000000001 -> 2, not 2.00000000).
+        mean = mean.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=_EXACT)
+        mean = _EXACT.normalize(mean)
+    return _plain(mean)
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """The same amount with a non-positive exponent, so ``str`` never writes ``1E+2``."""
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return _EXACT.quantize(amount, Decimal(1))
+    return amount
 
 
 def _finite(value: float | None) -> float | None:

@@ -91,6 +91,10 @@ class Engine:
         self._bars = self.cache.bars
         self.portfolio: PortfolioView | None = None
         self.audit = audit
+        self.grid_policy = "raise"
+        """What a strategy's order off the tick/lot grid or below a minimum gets: "raise" an
+        OrderError (the default), "snap" it onto the grid, or "deny" (left to the pre-trade
+        checks, which refuse it with a reason code that reaches ``on_order``)."""
         self._routes: dict[InstrumentId, _Route] = {}
         self._strategies: dict[str, EngineStrategy] = {}
         self._venues: dict[str, ExecutionClient] = {}

@@ -61,8 +61,8 @@ def run_backtest(
     data: Sequence[DataSpec | str | Path],
     *,
     instruments: Sequence[Instrument],
-    fees: FeeModel | None = None,
-    latency: LatencyModel | None = None,
+    fees: FeeModel | Mapping[str, FeeModel] | None = None,
+    latency: LatencyModel | Mapping[str, LatencyModel] | None = None,
     bar_fill: str = "next_open",
     starting_balances: Mapping[str, Decimal | int | str] | None = None,
     base_currency: str | None = None,
@@ -72,7 +72,8 @@ def run_backtest(
 ) -> BacktestResult:
     """Replay ``data`` through ``strategies`` on a simulated venue and return the result.
 
-    Each instrument's venue gets one SimulatedVenue with ``fees``, ``latency`` and ``bar_fill``.
+    Each instrument's venue gets one SimulatedVenue with ``fees``, ``latency`` and ``bar_fill``
+    (``fees`` and ``latency`` may be one model for every venue or a mapping venue -> model).
     Balances default to 100,000 of the first instrument's quote currency on each venue.
     """
     strategy_list = [strategies] if isinstance(strategies, Strategy) else list(strategies)
@@ -91,7 +92,11 @@ def run_backtest(
     for instrument in instruments:
         if instrument.venue not in venues:
             venues[instrument.venue] = SimulatedVenue(
-                instrument.venue, clock=clock, fees=fees, latency=latency, bar_fill=bar_fill
+                instrument.venue,
+                clock=clock,
+                fees=_for_venue(fees, instrument.venue),
+                latency=_for_venue(latency, instrument.venue),
+                bar_fill=bar_fill,
             )
             engine.add_venue(venues[instrument.venue])
         engine.add_instrument(instrument)
@@ -191,6 +196,13 @@ def run_backtest(
     )
     result.summary = build_summary(result, events=events, streams=streams, strategies=strategy_list)
     return result
+
+
+def _for_venue(model: Any, venue: str) -> Any:
+    """One model for every venue, or the one a mapping gives this venue (None: the default)."""
+    if isinstance(model, Mapping):
+        return model.get(venue)
+    return model
 
 
 class _FillRecorder:

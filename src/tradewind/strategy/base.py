@@ -341,19 +341,21 @@ class Strategy(Generic[P]):
         qty = to_decimal(quantity, "quantity")
         px = None if price is None else to_decimal(price, "price")
         trig = None if trigger is None else to_decimal(trigger, "trigger_price")
-        if snap:
+        policy = engine.grid_policy
+        if snap or policy == "snap":
             qty = instrument.round_quantity(qty)
             px = None if px is None else instrument.round_price(px)
             trig = None if trig is None else instrument.round_price(trig)
-        if px is not None:
-            instrument.check_price(px, "price")
-        if trig is not None:
-            instrument.check_price(trig, "trigger_price")
-        reference = px if px is not None else trig
-        if reference is None and instrument.min_notional:
-            mark = engine.cache.mark_price(iid)
-            reference = None if mark is None else Decimal(repr(mark))
-        instrument.check_quantity(qty, reference)
+        if policy != "deny":
+            if px is not None:
+                instrument.check_price(px, "price")
+            if trig is not None:
+                instrument.check_price(trig, "trigger_price")
+            reference = px if px is not None else trig
+            if reference is None and instrument.min_notional:
+                mark = engine.cache.mark_price(iid)
+                reference = None if mark is None else Decimal(repr(mark))
+            instrument.check_quantity(qty, reference)
         if tif is TimeInForce.GTD and expire_time_ns is None:
             raise StrategyError("a GTD order needs expire_time_ns: give the expiry time")
         order = Order(
