@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -166,24 +167,37 @@ def _bar_interval(ts: list[int], symbols: list[str] | None, path: Path) -> int:
 
 
 def merged(streams: Sequence[EventBatches]) -> Iterator[list[Any]]:
-    """Batches of events from several files, merged into one timestamp order (stable by file)."""
+    """Batches of events from several files, merged into one timestamp order.
+
+    Works a batch at a time: everything up to the smallest "last timestamp" among the
+    buffered batches is emitted, sorted (a stable sort keeps file order for equal times).
+    """
     if len(streams) == 1:
         yield from streams[0]
         return
-
-    def flat(stream: EventBatches) -> Iterator[Any]:
-        for batch in stream:
-            yield from batch
-
-    out: list[Any] = []
-    for event in heapq.merge(*(flat(s) for s in streams), key=_ts):
-        out.append(event)
-        if len(out) >= 65_536:
-            yield out
-            out = []
-    if out:
+    sources = [iter(s) for s in streams]
+    buffers: list[list[Any]] = [[] for _ in streams]
+    live = [True] * len(streams)
+    while True:
+        for k, source in enumerate(sources):
+            while live[k] and not buffers[k]:
+                batch = next(source, None)
+                if batch is None:
+                    live[k] = False
+                else:
+                    buffers[k] = batch
+        filled = [b for b in buffers if b]
+        if not filled:
+            return
+        bound = min(b[-1].ts_init for b in filled)
+        out: list[Any] = []
+        for k, buffer in enumerate(buffers):
+            if buffer:
+                cut = bisect_right(buffer, bound, key=_TS)
+                out.extend(buffer[:cut])
+                buffers[k] = buffer[cut:]
+        out.sort(key=_TS)
         yield out
 
 
-def _ts(event: Any) -> int:
-    return int(event.ts_init)
+_TS = attrgetter("ts_init")
