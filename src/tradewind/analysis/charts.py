@@ -155,7 +155,7 @@ def histogram_chart(values: Sequence[float], *, label: str) -> str:
     for tick in x_ticks:
         if frame.x0 <= tick <= frame.x1:
             x = frame.sx(tick)
-            parts.append(_text(x, _HEIGHT - _BOTTOM + 16, format_number(tick, x_step), "middle"))
+            parts.append(_x_label(x, format_number(tick, x_step)))
     for left, right, n in zip(edges[:-1], edges[1:], counts, strict=True):
         if n == 0:
             continue
@@ -222,6 +222,12 @@ def _text(x: float, y: float, text: str, anchor: str, css: str = "tick") -> str:
     )
 
 
+def _x_label(x: float, text: str) -> str:
+    # A label on the frame's edge is aligned into the chart, clear of the value axis labels.
+    anchor = "start" if x < _LEFT + 30 else "end" if x > _WIDTH - _RIGHT - 30 else "middle"
+    return _text(x, _HEIGHT - _BOTTOM + 16, text, anchor)
+
+
 def _vline(x: float, color: str, *, dash: bool = True) -> str:
     style = ' stroke-dasharray="2 3"' if dash else ""
     return (
@@ -248,7 +254,7 @@ def _time_grid(frame: _Frame) -> list[str]:
     for ts, text in _time_ticks(int(frame.x0), int(frame.x1), max_ticks):
         x = frame.sx(ts)
         parts.append(_vline(x, "#e5e7eb"))
-        parts.append(_text(x, _HEIGHT - _BOTTOM + 16, text, "middle"))
+        parts.append(_x_label(x, text))
     parts.append(_text(_WIDTH - _RIGHT, _HEIGHT - 4, "UTC", "end", css="unit"))
     return parts
 

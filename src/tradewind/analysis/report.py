@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from decimal import Context, Decimal, InvalidOperation
 from html import escape
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from tradewind.analysis.charts import (
     histogram_chart,
     time_chart,
 )
+from tradewind.analysis.formatting import display, format_stat, plain_decimal
 from tradewind.analysis.records import EquityPoint, PricePoint, TradeRecord
 from tradewind.analysis.stats import drawdown_series, monthly_returns
 
@@ -51,13 +51,9 @@ _STAT_ROWS: tuple[tuple[str, str, str], ...] = (
     ("largest_win", "Largest win", "money"),
     ("largest_loss", "Largest loss", "money"),
     ("periods", "Equity points", "count"),
-    ("periods_per_year", "Periods per year", "ratio"),
+    ("periods_per_year", "Periods per year", "number"),
 )
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Money is shown exactly unless a division left more digits than anyone can read.
-_MAX_MONEY_DECIMALS = 8
-# Rounding for display only; wide enough that quantizing a large amount never fails.
-_WIDE = Context(prec=200)
 
 _CSS = """
 *{box-sizing:border-box}
@@ -76,6 +72,9 @@ td.num,th.num{text-align:right}
 .meta>div{min-width:0}
 .kv th{width:1%;vertical-align:top}
 .kv td{white-space:normal;overflow-wrap:anywhere}
+.params{table-layout:fixed;width:100%}
+.params th{width:35%;white-space:normal;overflow-wrap:anywhere}
+h3.strategy{overflow-wrap:anywhere;margin:8px 0 2px}
 .stats{width:100%}
 .stats th{font-weight:500}
 .stats td{font-weight:600;text-align:right;padding-right:28px}
@@ -166,54 +165,48 @@ def _header(
         '<section class="meta"><div><h2>Run</h2>'
         + _key_value_table(meta_rows)
         + "</div><div><h2>Parameters</h2>"
-        + _key_value_table(params)
+        + _params_html(params)
         + "</div></section>"
     )
 
 
-def _key_value_table(rows: Mapping[str, object]) -> str:
+def _params_html(params: Mapping[str, object]) -> str:
+    """Run parameters; ``{strategy_id: {name: value}}`` gets a heading and a table per strategy."""
+    per_strategy = {k: v for k, v in params.items() if isinstance(v, Mapping)}
+    if not params or len(per_strategy) < len(params):
+        return _key_value_table(params, css="kv params")
+    return "".join(
+        f'<h3 class="strategy">{escape(display(strategy))}</h3>'
+        + _key_value_table(values, css="kv params")
+        for strategy, values in per_strategy.items()
+    )
+
+
+def _key_value_table(rows: Mapping[Any, object], css: str = "kv") -> str:
     if not rows:
         return '<p class="note">none</p>'
     cells = "".join(
-        f"<tr><th>{escape(_display(key))}</th><td>{_value_html(value)}</td></tr>"
+        f"<tr><th>{escape(display(key))}</th><td>{_value_html(value)}</td></tr>"
         for key, value in rows.items()
     )
-    return f'<table class="kv">{cells}</table>'
+    return f'<table class="{css}">{cells}</table>'
 
 
 def _value_html(value: object) -> str:
-    """Escaped HTML for one value; a mapping (a strategy's parameters) gets a line per key."""
+    """Escaped HTML for one value; a mapping gets a line per key."""
     if isinstance(value, Mapping) and value:
         return "<br>".join(
-            escape(f"{_display(key)} = {_display(item)}") for key, item in value.items()
+            escape(f"{display(key)} = {display(item)}") for key, item in value.items()
         )
-    return escape(_display(value))
-
-
-def _display(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return _decimal(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{_display(k)}={_display(v)}" for k, v in value.items())
-    if isinstance(value, set | frozenset):
-        return ", ".join(sorted(_display(v) for v in value))
-    if isinstance(value, list | tuple):
-        return ", ".join(_display(v) for v in value)
-    return str(value)
+    return escape(display(value))
 
 
 def _stats_section(stats: Mapping[str, object]) -> str:
     known = {key for key, _, _ in _STAT_ROWS}
     cells = [
-        (label, _format_stat(stats[key], kind)) for key, label, kind in _STAT_ROWS if key in stats
+        (label, format_stat(stats[key], kind)) for key, label, kind in _STAT_ROWS if key in stats
     ]
-    cells += [
-        (key, _format_stat(value, "auto")) for key, value in stats.items() if key not in known
-    ]
+    cells += [(key, format_stat(value, "auto")) for key, value in stats.items() if key not in known]
     rows = []
     for start in range(0, len(cells), 3):
         row = "".join(
@@ -222,75 +215,6 @@ def _stats_section(stats: Mapping[str, object]) -> str:
         )
         rows.append(f"<tr>{row}</tr>")
     return f'<section><h2>Statistics</h2><table class="stats">{"".join(rows)}</table></section>'
-
-
-def _format_stat(value: object, kind: str) -> str:
-    if value is None or not _is_finite(value):
-        return "—"
-    try:
-        if kind == "pct":
-            return f"{float(str(value)) * 100:,.2f}%"
-        if kind == "ratio":
-            return f"{float(str(value)):,.2f}"
-        if kind == "money":
-            return _money(Decimal(str(value)))
-        if kind == "mean":
-            return _rounded_money(Decimal(str(value)))
-        if kind == "count":
-            return f"{int(str(value)):,}"
-        if kind == "duration":
-            return _duration(float(str(value)))
-    except (ValueError, InvalidOperation):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:,.4f}"
-    if isinstance(value, Decimal):
-        return _money(value)
-    return _display(value)
-
-
-def _money(amount: Decimal) -> str:
-    if not amount.is_finite():
-        return str(amount)
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > _MAX_MONEY_DECIMALS:
-        amount = amount.quantize(Decimal(1).scaleb(-_MAX_MONEY_DECIMALS), context=_WIDE)
-        amount = amount.normalize(context=_WIDE)
-    return f"{amount:,f}"
-
-
-def _rounded_money(amount: Decimal) -> str:
-    """A mean amount: cents from 1 up, four significant digits below (at most 8 places)."""
-    if amount.is_zero():
-        return "0"
-    decimals = 2 if amount.adjusted() >= 0 else min(_MAX_MONEY_DECIMALS, 3 - amount.adjusted())
-    rounded = amount.quantize(Decimal(1).scaleb(-decimals), context=_WIDE)
-    return f"{rounded:,f}"
-
-
-def _is_finite(value: object) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, Decimal):
-        return value.is_finite()
-    return True
-
-
-def _decimal(amount: object) -> str:
-    """An exact amount in plain digits: ``Decimal('1E+2')`` shows as ``100``."""
-    return f"{amount:f}" if isinstance(amount, Decimal) and amount.is_finite() else str(amount)
-
-
-def _duration(seconds: float) -> str:
-    total = round(seconds)
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h {minutes}m"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def _equity_arrays(equity: Sequence[EquityPoint]) -> tuple[np.ndarray, np.ndarray]:
@@ -353,11 +277,11 @@ def _prices_section(prices: Sequence[PricePoint], trades: Sequence[TradeRecord])
 
 def _marker(fill: TradeRecord) -> Marker:
     label = (
-        f"{fill.side} {_decimal(fill.quantity)} @ {_decimal(fill.price)} "
+        f"{fill.side} {plain_decimal(fill.quantity)} @ {plain_decimal(fill.price)} "
         f"at {format_utc(fill.ts)} UTC"
     )
     if fill.realized_pnl:
-        label += f", realized {_decimal(fill.realized_pnl)}"
+        label += f", realized {plain_decimal(fill.realized_pnl)}"
     return Marker(fill.ts, float(fill.price), fill.side == "BUY", label)
 
 
@@ -424,10 +348,10 @@ def _trades_section(trades: Sequence[TradeRecord]) -> str:
             f'<tr><td class="num">{number}</td><td>{format_utc(fill.ts)}</td>'
             f"<td>{escape(fill.instrument_id)}</td>"
             f'<td class="{side_class}">{escape(fill.side)}</td>'
-            f'<td class="num">{_decimal(fill.quantity)}</td>'
-            f'<td class="num">{_decimal(fill.price)}</td>'
-            f'<td class="num">{_decimal(fill.fee)}</td>'
-            f'<td class="num {pnl_class}">{_decimal(fill.realized_pnl)}</td></tr>'
+            f'<td class="num">{plain_decimal(fill.quantity)}</td>'
+            f'<td class="num">{plain_decimal(fill.price)}</td>'
+            f'<td class="num">{plain_decimal(fill.fee)}</td>'
+            f'<td class="num {pnl_class}">{plain_decimal(fill.realized_pnl)}</td></tr>'
         )
     more = len(trades) - MAX_TRADE_ROWS
     note = (

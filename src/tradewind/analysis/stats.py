@@ -44,7 +44,7 @@ def compute_stats(
     points, zero volatility, no losing trade, no drawdown, ...) is ``None``, never NaN or
     infinity. Money (``start_equity``, ``end_equity``, ``net_pnl``, ``fees``,
     ``realized_pnl``, ``largest_win``, ``largest_loss``) stays exact ``Decimal``, written
-    without an exponent (``100``, never ``1E+2``); the means ``avg_win`` and ``avg_loss`` are
+    with no positive exponent (``100``, not ``1E+2``); the means ``avg_win`` and ``avg_loss`` are
     ``Decimal`` rounded half-even to at most ``MAX_DECIMALS`` places; ratios are ``float``.
 
     With equity values ``E_0 .. E_n`` at times ``t_0 .. t_n``:
@@ -322,7 +322,7 @@ def _mean(total: Decimal, count: int) -> Decimal | None:
 def _plain(amount: Decimal) -> Decimal:
     """The same amount with a non-positive exponent, so ``str`` never writes ``1E+2``."""
     exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > 0:
+    if isinstance(exponent, int) and exponent > 0 and amount.adjusted() < _EXACT.prec:
         return _EXACT.quantize(amount, Decimal(1))
     return amount
 
