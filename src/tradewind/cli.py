@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     bt.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     _add_market_options(bt)
+    _add_risk_options(bt)
     bt.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -164,6 +165,25 @@ def _add_market_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_risk_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("risk limits")
+    g.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE.toml",
+        help="a TOML file whose [risk] table sets risk limits (keys as for --risk)",
+    )
+    g.add_argument(
+        "--risk",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a risk limit, e.g. max_orders_per_second=2 or daily_loss_limit=500; repeat for "
+        "several; overrides --config",
+    )
+
+
 # ------------------------------------------------------------------- commands
 def cmd_backtest(args: argparse.Namespace) -> int:
     """``tradewind backtest``."""
@@ -201,6 +221,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         for s in specs
     ]
     balances = _key_values(args.balance, "--balance")
+    risk = risk_config(args.config, args.risk)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     result = run_backtest(
         strategy,
@@ -213,6 +234,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         bar_fill=args.bar_fill,
         starting_balances={k: _decimal(v, f"--balance {k}") for k, v in balances.items()} or None,
         progress=progress,
+        risk=risk,
     )
     out = result.write(args.out, title=f"{strategy.id} backtest")
     print_summary(result.summary, out)
@@ -275,6 +297,10 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
             f"{_pct(summary['win_rate'])} / {_num(summary['profit_factor'])}",
         ),
     ]
+    if summary.get("denials"):
+        rows.append(("denials", ", ".join(f"{k} {v:,}" for k, v in summary["denials"].items())))
+    for halt in summary.get("halts", []):
+        rows.append((halt["state"], f"{halt['time']} {halt['scope']}: {halt['cause']}"))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
@@ -298,6 +324,42 @@ def _key_values(items: Sequence[str], option: str) -> dict[str, str]:
             raise ConfigError(f"{option} {item!r} is not KEY=VALUE: write it like {option} fast=10")
         out[key.strip()] = value.strip()
     return out
+
+
+def risk_config(path: Path | None, options: Sequence[str]) -> Any:
+    """The RiskConfig of a ``--config`` file's [risk] table and ``--risk`` options (which
+    override the file); None when neither gives any."""
+    from tradewind.risk import RiskConfig
+
+    values: dict[str, Any] = {}
+    if path is not None:
+        values = _risk_table(path)
+        RiskConfig.parse(values, f"{path} [risk]")
+    overrides = _key_values(options, "--risk")
+    if not values and not overrides:
+        return None
+    return RiskConfig.parse({**values, **overrides}, "--risk" if overrides else f"{path} [risk]")
+
+
+def _risk_table(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    if not path.is_file():
+        raise ConfigError(f"--config {path}: no such file: give the path of a TOML file")
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config {path}: not valid TOML ({exc}): fix the file") from None
+    unknown = sorted(set(document) - {"risk"})
+    if unknown:
+        raise ConfigError(
+            f"--config {path}: unknown key {unknown[0]!r} (known: risk): put risk limits in "
+            "a [risk] table"
+        )
+    table = document.get("risk", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"--config {path}: 'risk' must be a table: write [risk] above the keys")
+    return table
 
 
 def _decimal(text: str, option: str) -> Decimal:

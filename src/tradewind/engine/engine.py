@@ -8,37 +8,35 @@ from typing import Any, Protocol
 
 from tradewind.engine.cache import Cache
 from tradewind.engine.clock import Clock
-from tradewind.engine.protocols import AuditSink, ExecutionClient, MatchingVenue, PortfolioView
+from tradewind.engine.order_flow import OrderFlow
+from tradewind.engine.order_reports import STATUS_OF
+from tradewind.engine.protocols import (
+    AuditSink,
+    ContingentOrders,
+    ExecutionClient,
+    MatchingVenue,
+    OrderListener,
+    PortfolioView,
+)
 from tradewind.errors import ConfigError, StrategyError
 from tradewind.model.data import Bar, QuoteTick, TradeTick
-from tradewind.model.enums import OrderStatus
 from tradewind.model.events import (
     Fill,
-    OrderAccepted,
-    OrderCanceled,
+    OrderCancelRejected,
     OrderDenied,
-    OrderExpired,
-    OrderRejected,
-    OrderSubmitted,
-    OrderTriggered,
+    OrderModifyRejected,
+    OrderNotFound,
+    OrderStatusReport,
+    OrderUpdated,
     TimeEvent,
 )
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.instrument import Instrument
-from tradewind.model.orders import Order, apply_fill, transition
+from tradewind.model.orders import Order
 
 Handler = Callable[[Any], None]
 PreTradeCheck = Callable[[Order, "Engine"], OrderDenied | None]
 """A check run on every order before it leaves: None to approve, an OrderDenied to refuse."""
-
-_STATUS_OF: dict[type, OrderStatus] = {
-    OrderAccepted: OrderStatus.ACCEPTED,
-    OrderRejected: OrderStatus.REJECTED,
-    OrderCanceled: OrderStatus.CANCELED,
-    OrderExpired: OrderStatus.EXPIRED,
-    OrderTriggered: OrderStatus.TRIGGERED,
-    OrderDenied: OrderStatus.DENIED,
-}
 
 
 class EngineStrategy(Protocol):
@@ -73,12 +71,13 @@ class _Route:
         self.bar: list[Handler] = []
 
 
-class Engine:
+class Engine(OrderFlow):
     """Updates state, then tells the strategies; sends their orders through checks to venues.
 
     ``process`` has no I/O, no asyncio and no wall clock: the same events in give the same
     orders, fills and state out. Reports a venue emits while an event is processed are queued
     and handled, in order, before that event reaches the strategies (state first, then publish).
+    The order paths are in ``OrderFlow`` (requests) and ``OrderReports`` (venue reports).
     """
 
     def __init__(
@@ -101,24 +100,31 @@ class Engine:
         self._time_handlers: dict[str, Handler] = {}
         self._pre_trade: list[PreTradeCheck] = []
         self._fill_listeners: list[Callable[[Fill, Order], None]] = []
+        self._order_listeners: list[OrderListener] = []
         self._queue: deque[object] = deque()
         self._order_seq = 0
         self._order_prefix = order_id_prefix
         self._running = False
+        self._contingent: ContingentOrders | None = None
+        self._contingent_factory: Callable[[], ContingentOrders] | None = None
         self.illegal_reports = 0
+        """Reports refused as illegal (unknown order, illegal transition, overfill)."""
+        self.duplicate_reports = 0
+        """Reports refused as repeats (a trade id already counted, a status already applied)."""
         self._handlers: dict[type, Handler] = {
             QuoteTick: self._on_quote,
             TradeTick: self._on_trade,
             Bar: self._on_bar,
             TimeEvent: self._on_time,
             Fill: self._on_fill,
-            OrderAccepted: self._on_order_event,
-            OrderRejected: self._on_order_event,
-            OrderCanceled: self._on_order_event,
-            OrderExpired: self._on_order_event,
-            OrderTriggered: self._on_order_event,
-            OrderDenied: self._on_order_event,
+            OrderUpdated: self._on_updated,
+            OrderCancelRejected: self._on_request_answer,
+            OrderModifyRejected: self._on_request_answer,
+            OrderStatusReport: self._on_status_report,
+            OrderNotFound: self._on_not_found,
         }
+        for report in STATUS_OF:
+            self._handlers[report] = self._on_order_event
         if audit is not None and audit.wants_market_data:
             for kind in (QuoteTick, TradeTick, Bar):
                 self._handlers[kind] = _audited(audit, self._handlers[kind])
@@ -298,50 +304,6 @@ class Engine:
         self._order_seq += 1
         return ClientOrderId(f"{self._order_prefix}-{self._order_seq:06d}")
 
-    def submit_order(self, order: Order) -> None:
-        """Run pre-trade checks, then send the order to its venue (or deny it)."""
-        instrument = self.cache.instrument(order.instrument_id)
-        now = self.clock.timestamp_ns()
-        order.ts_init = order.ts_last = now
-        self.cache.orders[order.client_order_id] = order
-        for check in self._pre_trade:
-            denial = check(order, self)
-            if denial is not None:
-                self._queue.append(denial)
-                return
-        client = self._venues.get(instrument.venue)
-        if client is None:
-            raise ConfigError(
-                f"no venue {instrument.venue!r} is connected for {order.instrument_id}: add one "
-                "with engine.add_venue(...)"
-            )
-        transition(order, OrderStatus.SUBMITTED, now)
-        self.cache.open_orders[order.client_order_id] = order
-        if self.audit is not None:
-            self.audit(
-                OrderSubmitted(
-                    order.client_order_id,
-                    order.strategy_id,
-                    order.instrument_id,
-                    order.side,
-                    order.order_type.value,
-                    order.quantity,
-                    order.price,
-                    order.trigger_price,
-                    order.time_in_force.value,
-                    now,
-                    now,
-                )
-            )
-        client.submit(order)
-
-    def cancel_order(self, order: Order) -> None:
-        """Ask the order's venue to cancel it (no-op for an order already closed)."""
-        if order.status.is_closed or order.status is OrderStatus.INITIALIZED:
-            return
-        venue = self.cache.instrument(order.instrument_id).venue
-        self._venues[venue].cancel(order)
-
     # ---------------------------------------------------------------- commands
     def cancel_all(
         self,
@@ -420,46 +382,6 @@ class Engine:
             if strategy_id is None or sid == strategy_id:
                 strategy.on_trading_disabled(state, reason)
                 self._drain()
-
-    def _on_order_event(self, event: Any) -> None:
-        order = self.cache.orders.get(event.client_order_id)
-        if self.audit is not None:
-            self.audit(event)
-        if order is None:
-            self.illegal_reports += 1
-            return
-        error = transition(order, _STATUS_OF[event.__class__], event.ts_event)
-        if error is not None:
-            self.illegal_reports += 1
-            return
-        if event.__class__ is OrderAccepted:
-            order.venue_order_id = event.venue_order_id
-        elif event.__class__ is OrderRejected or event.__class__ is OrderDenied:
-            order.reason = event.reason
-        if order.status.is_closed:
-            self.cache.open_orders.pop(order.client_order_id, None)
-        strategy = self._strategies.get(order.strategy_id)
-        if strategy is not None:
-            strategy.on_order(order, event)
-
-    def _on_fill(self, fill: Fill) -> None:
-        order = self.cache.orders.get(fill.client_order_id)
-        if self.audit is not None:
-            self.audit(fill)
-        if order is None or apply_fill(order, fill.quantity, fill.price, fill.ts_event) is not None:
-            self.illegal_reports += 1
-            return
-        if not order.venue_order_id:
-            order.venue_order_id = fill.venue_order_id
-        if order.status is OrderStatus.FILLED:
-            self.cache.open_orders.pop(order.client_order_id, None)
-        if self.portfolio is not None:
-            self.portfolio.on_fill(fill, order.strategy_id)
-        for listener in self._fill_listeners:
-            listener(fill, order)
-        strategy = self._strategies.get(order.strategy_id)
-        if strategy is not None:
-            strategy.on_fill(fill)
 
 
 def _audited(audit: AuditSink, handler: Handler) -> Handler:

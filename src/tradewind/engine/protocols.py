@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from tradewind.model.contingency import GroupKind, OrderGroup
 from tradewind.model.data import Bar, QuoteTick, TradeTick
 from tradewind.model.events import Fill, TimeEvent
-from tradewind.model.identifiers import InstrumentId
+from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.instrument import Instrument
 from tradewind.model.orders import Order
 from tradewind.model.position import Position
@@ -17,10 +19,45 @@ EventSink = Callable[[object], None]
 """Where a venue pushes its reports (the engine's queue in a backtest, the live queue live)."""
 
 
+OrderListener = Callable[[Order, object], None]
+"""Called with an order and the event that just changed it (see ``Engine.add_order_listener``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VenueCapabilities:
+    """What a venue does natively. What it lacks, tradewind emulates locally, the same way.
+
+    Shared code asks these flags, never the venue's name.
+    """
+
+    modify: bool = False
+    """Amends a working order's price, trigger and quantity (else: cancel and replace)."""
+    oco: bool = False
+    """Runs one-cancels-the-other pairs itself."""
+    oto: bool = False
+    """Holds a child order until its parent fills."""
+    bracket: bool = False
+    """Runs entry + stop-loss + take-profit brackets itself."""
+    trailing_stop: bool = False
+    """Moves a trailing stop's trigger itself."""
+
+    def runs(self, kind: GroupKind) -> bool:
+        """True when the venue runs a group of ``kind`` natively."""
+        return bool(getattr(self, kind.value))
+
+
+NO_CAPABILITIES = VenueCapabilities()
+"""A venue that only submits and cancels (what a client without ``capabilities`` gets)."""
+
+
 class ExecutionClient(Protocol):
-    """A venue's order entry: submit and cancel; reports come back through ``emit``."""
+    """A venue's order entry: submit, cancel, modify, query; reports come back through ``emit``.
+
+    A request whose outcome is unknown is never re-sent: it is resolved with ``query_order``.
+    """
 
     venue: str
+    capabilities: VenueCapabilities
 
     def connect(self, emit: EventSink) -> None:
         """Start sending reports to ``emit``."""
@@ -32,6 +69,30 @@ class ExecutionClient(Protocol):
 
     def cancel(self, order: Order) -> None:
         """Ask the venue to cancel an order; the outcome arrives as a report."""
+        ...
+
+    def modify(
+        self,
+        order: Order,
+        *,
+        quantity: Decimal,
+        price: Decimal | None,
+        trigger_price: Decimal | None,
+    ) -> None:
+        """Ask the venue to amend a working order to these terms (OrderUpdated or a rejection)."""
+        ...
+
+    def query_order(self, client_order_id: ClientOrderId) -> None:
+        """Ask for an order's state: its fills are re-sent, then an OrderStatusReport (or
+        OrderNotFound when the venue has no such order)."""
+        ...
+
+
+class GroupExecutionClient(ExecutionClient, Protocol):
+    """A venue that runs some contingent groups natively (as its ``capabilities`` say)."""
+
+    def submit_group(self, group: OrderGroup) -> None:
+        """Send every order of ``group`` with their links (roles, trailing offset)."""
         ...
 
 
@@ -86,4 +147,36 @@ class AuditSink(Protocol):
 
     def __call__(self, event: object) -> None:
         """Record one event. Must be cheap and never raise into the kernel."""
+        ...
+
+
+class ContingentOrders(Protocol):
+    """Brackets, OCO, OTO and trailing stops (``tradewind.execution`` provides it)."""
+
+    def submit_oco(self, first: Order, second: Order) -> OrderGroup:
+        """Send two orders where a fill on one reduces or cancels the other."""
+        ...
+
+    def submit_oto(self, parent: Order, child: Order, failure_policy: str) -> OrderGroup:
+        """Send ``parent``; send ``child``, sized to the parent's fills, once it fills."""
+        ...
+
+    def submit_bracket(
+        self, entry: Order, stop_loss: Order, take_profit: Order, failure_policy: str
+    ) -> OrderGroup:
+        """Send ``entry``; on its fills, a stop-loss and a take-profit that cancel each other."""
+        ...
+
+    def submit_trailing_stop(
+        self,
+        stop: Order,
+        offset: Decimal | None,
+        offset_bps: Decimal | None,
+        activation_price: Decimal | None,
+    ) -> OrderGroup:
+        """Send a stop whose trigger follows the best price at ``offset`` (or ``offset_bps``)."""
+        ...
+
+    def cancel_group(self, group: OrderGroup) -> None:
+        """Cancel every open order of ``group``; it sends nothing more."""
         ...

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import msgspec
 
-from tradewind.model.enums import LiquiditySide, OrderSide
+from tradewind.model.enums import LiquiditySide, OrderSide, OrderStatus
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 
 
@@ -63,6 +63,57 @@ class OrderTriggered(msgspec.Struct, frozen=True, gc=False):
     ts_init: int
 
 
+class OrderUpdated(msgspec.Struct, frozen=True, gc=False):
+    """The venue changed a working order (our modify, or its own amend): its new terms."""
+
+    client_order_id: ClientOrderId
+    venue_order_id: str
+    quantity: Decimal
+    price: Decimal | None
+    trigger_price: Decimal | None
+    ts_event: int
+    ts_init: int
+
+
+class OrderCancelRejected(msgspec.Struct, frozen=True, gc=False):
+    """The venue refused a cancel (the order is unknown to it, or already closed)."""
+
+    client_order_id: ClientOrderId
+    reason: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderModifyRejected(msgspec.Struct, frozen=True, gc=False):
+    """The venue (or a pre-trade check) refused a modify; the order works as it was."""
+
+    client_order_id: ClientOrderId
+    reason: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderStatusReport(msgspec.Struct, frozen=True, gc=False):
+    """The venue's answer to a query: the order's status now (its fills are re-sent first)."""
+
+    client_order_id: ClientOrderId
+    venue_order_id: str
+    status: OrderStatus
+    triggered: bool
+    quantity: Decimal
+    filled_quantity: Decimal
+    ts_event: int
+    ts_init: int
+
+
+class OrderNotFound(msgspec.Struct, frozen=True, gc=False):
+    """The venue's answer to a query: it has no order with this client order id."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+
 class Fill(msgspec.Struct, frozen=True, gc=False):
     """A trade of (part of) an order. Quantity, price and fee are exact Decimals."""
 
@@ -101,6 +152,11 @@ OrderEvent = (
     | OrderCanceled
     | OrderExpired
     | OrderTriggered
+    | OrderUpdated
+    | OrderCancelRejected
+    | OrderModifyRejected
+    | OrderStatusReport
+    | OrderNotFound
     | Fill
 )
 """Any event about an order."""
@@ -118,5 +174,47 @@ class OrderSubmitted(msgspec.Struct, frozen=True, gc=False):
     price: Decimal | None
     trigger_price: Decimal | None
     time_in_force: str
+    ts_event: int
+    ts_init: int
+
+
+class OrderPendingCancel(msgspec.Struct, frozen=True, gc=False):
+    """A cancel left for the venue (an audit record; the order is now PENDING_CANCEL)."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+
+class OrderPendingUpdate(msgspec.Struct, frozen=True, gc=False):
+    """A modify left for the venue with these terms (an audit record; now PENDING_UPDATE)."""
+
+    client_order_id: ClientOrderId
+    quantity: Decimal
+    price: Decimal | None
+    trigger_price: Decimal | None
+    ts_event: int
+    ts_init: int
+
+
+class OrderQueried(msgspec.Struct, frozen=True, gc=False):
+    """A status query left for the venue (an audit record): resolving, never re-sending."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+
+class ReportRefused(msgspec.Struct, frozen=True, gc=False):
+    """A venue report the engine refused (an audit record): illegal, or a repeat of one seen.
+
+    ``report`` names the report's type; ``duplicate`` is True for a repeat (a fill whose
+    trade id was counted, an acknowledgement or close already applied).
+    """
+
+    client_order_id: ClientOrderId
+    report: str
+    reason: str
+    duplicate: bool
     ts_event: int
     ts_init: int

@@ -15,7 +15,12 @@ class Order:
     """One order. Only the engine changes its status and fill state, from venue reports.
 
     ``quantity`` and prices are Decimals on the instrument's grid; ``filled_quantity`` and
-    ``filled_notional`` are exact sums of the fills received.
+    ``filled_notional`` are exact sums of the fills received, ``trade_ids`` the venue trade ids
+    of those fills (the first id in a slot, a set only for later ones: most orders fill once,
+    and a set per order is garbage-collector work on the hot path). While a cancel or modify
+    is pending, ``status`` says so and ``working_status`` holds the status beneath it (what the
+    order returns to when the venue refuses the request); otherwise the two are equal.
+    ``update_pending`` is True from a modify until its answer, even under a later pending cancel.
     """
 
     __slots__ = (
@@ -25,6 +30,7 @@ class Order:
         "filled_notional",
         "filled_quantity",
         "instrument_id",
+        "more_trade_ids",
         "order_type",
         "post_only",
         "price",
@@ -36,10 +42,13 @@ class Order:
         "strategy_id",
         "tags",
         "time_in_force",
+        "trade_id",
         "trigger_price",
         "ts_init",
         "ts_last",
+        "update_pending",
         "venue_order_id",
+        "working_status",
     )
 
     def __init__(
@@ -73,6 +82,10 @@ class Order:
         self.post_only = post_only
         self.reduce_only = reduce_only
         self.status = OrderStatus.INITIALIZED
+        self.working_status = OrderStatus.INITIALIZED
+        self.update_pending = False
+        self.trade_id = ""  # the first fill's trade id
+        self.more_trade_ids: set[str] | None = None  # the later fills' ones
         self.filled_quantity = _ZERO
         self.filled_notional = _ZERO
         self.venue_order_id = ""
@@ -97,6 +110,24 @@ class Order:
     def is_open(self) -> bool:
         """True while the order can still trade (or is on its way to the venue)."""
         return not self.status.is_closed
+
+    @property
+    def trade_ids(self) -> frozenset[str]:
+        """The trade ids of the fills counted."""
+        more = self.more_trade_ids or ()
+        return frozenset((self.trade_id, *more)) if self.trade_id else frozenset(more)
+
+    def has_trade(self, trade_id: str) -> bool:
+        """True when a fill with this trade id is already counted."""
+        if trade_id == self.trade_id:
+            return True
+        more = self.more_trade_ids
+        return more is not None and trade_id in more
+
+    @property
+    def is_pending(self) -> bool:
+        """True while a cancel or modify we sent awaits the venue's answer."""
+        return self.status in PENDING
 
     @property
     def avg_price(self) -> Decimal | None:
@@ -139,33 +170,215 @@ class Order:
 
 
 _S = OrderStatus
+PENDING = frozenset({_S.PENDING_CANCEL, _S.PENDING_UPDATE})
+"""The statuses of an order with a cancel or modify request awaiting the venue's answer."""
+
 _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.INITIALIZED: frozenset({_S.SUBMITTED, _S.DENIED}),
     _S.SUBMITTED: frozenset(
-        {_S.ACCEPTED, _S.REJECTED, _S.CANCELED, _S.EXPIRED, _S.PARTIALLY_FILLED, _S.FILLED}
+        {
+            _S.ACCEPTED,
+            _S.REJECTED,
+            _S.CANCELED,
+            _S.EXPIRED,
+            _S.PARTIALLY_FILLED,
+            _S.FILLED,
+            _S.PENDING_CANCEL,
+        }
     ),
-    _S.ACCEPTED: frozenset({_S.TRIGGERED, _S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
-    _S.TRIGGERED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
-    _S.PARTIALLY_FILLED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
+    _S.ACCEPTED: frozenset(
+        {
+            _S.TRIGGERED,
+            _S.PARTIALLY_FILLED,
+            _S.FILLED,
+            _S.CANCELED,
+            _S.EXPIRED,
+            _S.PENDING_CANCEL,
+            _S.PENDING_UPDATE,
+        }
+    ),
+    _S.TRIGGERED: frozenset(
+        {
+            _S.PARTIALLY_FILLED,
+            _S.FILLED,
+            _S.CANCELED,
+            _S.EXPIRED,
+            _S.PENDING_CANCEL,
+            _S.PENDING_UPDATE,
+        }
+    ),
+    _S.PARTIALLY_FILLED: frozenset(
+        {
+            _S.PARTIALLY_FILLED,
+            _S.FILLED,
+            _S.CANCELED,
+            _S.EXPIRED,
+            _S.PENDING_CANCEL,
+            _S.PENDING_UPDATE,
+        }
+    ),
+    # answered: back to the working status (or to the modify still pending beneath the
+    # cancel), or closed; a report while pending moves the working status beneath it
+    _S.PENDING_CANCEL: frozenset(
+        {
+            _S.SUBMITTED,
+            _S.ACCEPTED,
+            _S.TRIGGERED,
+            _S.PARTIALLY_FILLED,
+            _S.PENDING_UPDATE,
+            _S.FILLED,
+            _S.CANCELED,
+            _S.EXPIRED,
+            _S.REJECTED,
+        }
+    ),
+    _S.PENDING_UPDATE: frozenset(
+        {
+            _S.ACCEPTED,
+            _S.TRIGGERED,
+            _S.PARTIALLY_FILLED,
+            _S.PENDING_CANCEL,
+            _S.FILLED,
+            _S.CANCELED,
+            _S.EXPIRED,
+        }
+    ),
 }
+"""Every legal move of ``Order.status``. Closed statuses have no way out."""
+
+_NONE: frozenset[OrderStatus] = frozenset()
 
 
 def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
     """True when an order in ``current`` may move to ``new``."""
-    return new in _ALLOWED.get(current, frozenset())
+    return new in _ALLOWED.get(current, _NONE)
+
+
+def _illegal(order: Order, new: OrderStatus) -> str:
+    beneath = f" (working {order.working_status.value})" if order.status in PENDING else ""
+    return (
+        f"illegal transition {order.status.value}{beneath} -> {new.value} "
+        f"for {order.client_order_id}"
+    )
 
 
 def transition(order: Order, new: OrderStatus, ts: int) -> str | None:
-    """Move ``order`` to ``new``; return why not (and leave it unchanged) if illegal."""
-    if new not in _ALLOWED.get(order.status, frozenset()):
-        return f"illegal transition {order.status.value} -> {new.value} for {order.client_order_id}"
-    order.status = new
+    """Apply a status the venue reported (or SUBMITTED/DENIED set locally).
+
+    Returns why not, leaving the order unchanged, if the move is illegal. While a cancel or
+    modify is pending, a working status (accepted, triggered, partially filled) moves the
+    status beneath the request, checked from there, and the order stays pending; a closing
+    status closes the order. Requests go through ``request``, answers through ``answer``.
+    """
+    status = order.status
+    if new in PENDING:
+        return _illegal(order, new)
+    if status in PENDING:
+        base = order.working_status
+        if new not in _ALLOWED[base] or (new.is_closed and new not in _ALLOWED[status]):
+            return _illegal(order, new)
+        order.working_status = new
+        if new.is_closed:
+            order.status = new
+            order.update_pending = False
+        order.ts_last = ts
+        return None
+    if new not in _ALLOWED.get(status, _NONE):
+        return _illegal(order, new)
+    order.status = order.working_status = new
     order.ts_last = ts
     return None
 
 
-def apply_fill(order: Order, quantity: Decimal, price: Decimal, ts: int) -> str | None:
-    """Add a fill to ``order``; return why not (and leave it unchanged) for an overfill."""
+def request(order: Order, pending: OrderStatus, ts: int) -> str | None:
+    """Mark a cancel (PENDING_CANCEL) or modify (PENDING_UPDATE) as sent; why not if illegal.
+
+    A cancel may follow a pending modify; a modify needs an acknowledged order with no
+    request pending. Neither may be sent twice before the venue answers.
+    """
+    status = order.status
+    if pending is _S.PENDING_CANCEL:
+        legal = status is not _S.PENDING_CANCEL
+    elif pending is _S.PENDING_UPDATE:
+        legal = status not in PENDING
+    else:
+        legal = False
+    if not legal or pending not in _ALLOWED.get(status, _NONE):
+        return _illegal(order, pending)
+    if pending is _S.PENDING_UPDATE:
+        order.update_pending = True
+    order.status = pending
+    order.ts_last = ts
+    return None
+
+
+def answer(order: Order, pending: OrderStatus, ts: int) -> str | None:
+    """The venue answered a request without closing the order; why not if none was pending.
+
+    ``PENDING_CANCEL``: the cancel was rejected, so the order goes back to its working status
+    (or to the modify still pending beneath). ``PENDING_UPDATE``: the modify was applied or
+    rejected; the order goes back to its working status unless a cancel is pending.
+    """
+    if pending is _S.PENDING_CANCEL:
+        if order.status is not _S.PENDING_CANCEL:
+            return f"cancel answer for {order.client_order_id} with no cancel pending"
+        order.status = _S.PENDING_UPDATE if order.update_pending else order.working_status
+    elif pending is _S.PENDING_UPDATE:
+        if not order.update_pending:
+            return f"modify answer for {order.client_order_id} with no modify pending"
+        order.update_pending = False
+        if order.status is _S.PENDING_UPDATE:
+            order.status = order.working_status
+    else:
+        return _illegal(order, pending)
+    order.ts_last = ts
+    return None
+
+
+_AMENDABLE = frozenset({_S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED})
+
+
+def apply_update(
+    order: Order,
+    quantity: Decimal,
+    price: Decimal | None,
+    trigger_price: Decimal | None,
+    ts: int,
+) -> str | None:
+    """The venue changed a working order (our modify, or its own amend); why not if illegal.
+
+    The order must be acknowledged and open, and the new quantity above what has filled.
+    A pending modify is answered by it.
+    """
+    if order.working_status not in _AMENDABLE or order.status.is_closed:
+        return f"update refused: {order.client_order_id} is {order.status.value}"
+    if quantity <= order.filled_quantity:
+        return (
+            f"update refused: {order.client_order_id} quantity {quantity} is not above "
+            f"the {order.filled_quantity} filled"
+        )
+    if order.update_pending:
+        answer(order, _S.PENDING_UPDATE, ts)
+    order.quantity = quantity
+    order.price = price
+    order.trigger_price = trigger_price
+    order.ts_last = ts
+    return None
+
+
+def apply_fill(
+    order: Order, quantity: Decimal, price: Decimal, ts: int, trade_id: str = ""
+) -> str | None:
+    """Add a fill to ``order``; return why not (and leave it unchanged) if it is refused.
+
+    Refused: a fill of nothing, an overfill, a fill on an order that cannot trade, and a fill
+    whose ``trade_id`` this order has already counted.
+    """
+    if trade_id and (
+        trade_id == order.trade_id
+        or (order.more_trade_ids is not None and trade_id in order.more_trade_ids)
+    ):
+        return f"duplicate fill refused: trade {trade_id} of {order.client_order_id} is counted"
     if quantity <= 0:
         return f"fill quantity {quantity} for {order.client_order_id} must be > 0"
     filled = exact.dec_add(order.filled_quantity, quantity)
@@ -179,4 +392,12 @@ def apply_fill(order: Order, quantity: Decimal, price: Decimal, ts: int) -> str 
     if error is None:
         order.filled_quantity = filled
         order.filled_notional = exact.dec_add(order.filled_notional, exact.dec_mul(quantity, price))
+        if not trade_id:
+            pass
+        elif not order.trade_id:
+            order.trade_id = trade_id
+        elif order.more_trade_ids is None:
+            order.more_trade_ids = {trade_id}
+        else:
+            order.more_trade_ids.add(trade_id)
     return error

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from tradewind.engine.cache import Cache
-from tradewind.errors import ConfigError
 from tradewind.model import exact
 from tradewind.model.events import Fill
 from tradewind.model.exact import Exact
 from tradewind.model.identifiers import InstrumentId
 from tradewind.model.position import Position
+from tradewind.portfolio.books import Balances, PositionBook
+from tradewind.portfolio.rates import Rates
+from tradewind.portfolio.snapshot import build_snapshot
 
 _ZERO = Decimal(0)
 
@@ -23,6 +26,13 @@ class Portfolio:
     balance, by the PnL they realize. Fees are taken from the fee currency's balance. Every
     amount is a Decimal (or a Fraction where average cost leaves a repeating decimal): no
     float ever touches a balance, a fee or a PnL.
+
+    Balances are kept per venue and asset (``balances(venue)``, totals with ``balances()``),
+    positions per instrument (ids are ``SYMBOL.VENUE``: one position per venue) and per
+    (strategy, instrument) (``positions(venue, strategy_id)``). Realized and unrealized PnL
+    stay in each instrument's settlement currency (``realized_pnl_by_currency``); the ``*_in``
+    reads, ``equity`` and ``snapshot`` convert them at the latest marks (see ``Rates``) and
+    raise a ConfigError naming the missing rate rather than guess.
     """
 
     def __init__(
@@ -34,14 +44,20 @@ class Portfolio:
     ) -> None:
         self._cache = cache
         self.base_currency = base_currency
-        self.balances: dict[str, dict[str, Exact]] = {}
+        self.balances = Balances()
+        """venue -> asset -> exact amount; call ``balances(venue=None)`` for one venue or totals."""
         for venue, assets in (starting_balances or {}).items():
             self.balances[venue] = {asset: Decimal(amount) for asset, amount in assets.items()}
         self.starting_balances = {v: dict(a) for v, a in self.balances.items()}
-        self.positions: dict[InstrumentId, Position] = {}
         self.strategy_positions: dict[tuple[str, InstrumentId], Position] = {}
+        """(strategy id, instrument id) -> that strategy's own share of the position."""
+        self.positions = PositionBook(cache.instruments, self.strategy_positions)
+        """instrument id -> net position; call ``positions(venue, strategy_id)`` to filter."""
         self.fees: dict[str, Decimal] = {}
+        """Fees paid so far, per currency."""
         self.fills = 0
+        self.rates = Rates(cache)
+        """Conversion rates at the latest marks, one intermediate currency at most."""
 
     # ------------------------------------------------------------- booking
     def on_fill(self, fill: Fill, strategy_id: str) -> None:
@@ -102,7 +118,9 @@ class Portfolio:
         return total
 
     def realized_pnl(self, instrument_id: InstrumentId | None = None) -> Exact:
-        """Realized PnL of one instrument or of all (in each instrument's quote currency)."""
+        """Realized PnL of one instrument (in its settlement currency), or the plain sum over
+        all instruments, which means something only when they all settle in one currency:
+        use ``realized_pnl_in`` or ``realized_pnl_by_currency`` otherwise."""
         if instrument_id is not None:
             return self.position(instrument_id).realized_pnl
         total: Exact = _ZERO
@@ -111,60 +129,122 @@ class Portfolio:
         return total
 
     def unrealized_pnl(self, instrument_id: InstrumentId | None = None) -> Exact:
-        """PnL of open positions at the latest marks."""
+        """PnL of open positions at the latest marks: one instrument's, or the plain sum over
+        all (one currency only; see ``unrealized_pnl_in``). A position with no mark yet counts 0."""
         ids = [instrument_id] if instrument_id is not None else list(self.positions)
         total: Exact = _ZERO
         for iid in ids:
             position = self.positions.get(iid)
             if position is None or not position.quantity:
                 continue
-            mark = self._cache.mark_price(iid)
+            mark = self.mark(iid)
             if mark is not None:
-                total = exact.add(total, position.unrealized_pnl(Decimal(repr(mark))))
+                total = exact.add(total, position.unrealized_pnl(mark))
         return total
 
-    def price_of(self, asset: str, currency: str) -> Decimal | None:
-        """Value of one unit of ``asset`` in ``currency`` from the latest marks, if known."""
-        if asset == currency:
-            return Decimal(1)
-        for instrument in self._cache.instruments.values():
-            if instrument.is_spot and instrument.base == asset and instrument.quote == currency:
-                mark = self._cache.mark_price(instrument.id)
-                if mark is not None:
-                    return Decimal(repr(mark))
-            if instrument.is_spot and instrument.quote == asset and instrument.base == currency:
-                mark = self._cache.mark_price(instrument.id)
-                if mark:
-                    return Decimal(1) / Decimal(repr(mark))
-        return None
+    def realized_pnl_by_currency(
+        self, venue: str | None = None, strategy_id: str | None = None
+    ) -> dict[str, Exact]:
+        """Realized PnL per settlement currency, exact: all venues or one, the account or one
+        strategy. Every settlement currency traded appears, zero included."""
+        totals: dict[str, Exact] = {}
+        instruments = self._cache.instruments
+        for position in self._selected(venue, strategy_id):
+            ccy = instruments[position.instrument_id].settlement
+            totals[ccy] = exact.add(totals.get(ccy, _ZERO), position.realized_pnl)
+        return totals
 
-    def equity(self, currency: str | None = None) -> Decimal:
-        """All balances valued in ``currency`` plus the unrealized PnL of derivatives."""
-        ccy = currency or self.base_currency
-        total: Exact = _ZERO
-        for assets in self.balances.values():
-            for asset, amount in assets.items():
-                if not amount:
-                    continue
-                price = self.price_of(asset, ccy)
-                if price is None:
-                    raise ConfigError(
-                        f"cannot value {asset} in {ccy}: no {asset}/{ccy} price seen yet; add "
-                        f"an instrument quoting {asset} in {ccy} or choose another base currency"
-                    )
-                total = exact.add(total, exact.mul(amount, price))
-        for iid, position in self.positions.items():
-            instrument = self._cache.instruments[iid]
-            if instrument.is_spot or not position.quantity:
+    def unrealized_pnl_by_currency(
+        self, venue: str | None = None, strategy_id: str | None = None
+    ) -> dict[str, Exact]:
+        """Unrealized PnL of open positions at their latest marks, per settlement currency."""
+        totals: dict[str, Exact] = {}
+        instruments = self._cache.instruments
+        for position in self._selected(venue, strategy_id):
+            if not position.quantity:
                 continue
-            mark = self._cache.mark_price(iid)
+            mark = self.mark(position.instrument_id)
             if mark is None:
                 continue
-            upnl = position.unrealized_pnl(Decimal(repr(mark)))
-            price = self.price_of(instrument.settlement, ccy) or Decimal(1)
-            total = exact.add(total, exact.mul(upnl, price))
-        return exact.to_decimal(total)
+            ccy = instruments[position.instrument_id].settlement
+            totals[ccy] = exact.add(totals.get(ccy, _ZERO), position.unrealized_pnl(mark))
+        return totals
+
+    def realized_pnl_in(
+        self,
+        currency: str | None = None,
+        *,
+        venue: str | None = None,
+        strategy_id: str | None = None,
+    ) -> Decimal:
+        """Realized PnL of every currency converted to ``currency`` (default: the base currency)
+        at the latest marks; a ConfigError names a rate that is missing."""
+        ccy = currency or self.base_currency
+        return exact.to_decimal(
+            self.rates.convert(self.realized_pnl_by_currency(venue, strategy_id), ccy)
+        )
+
+    def unrealized_pnl_in(
+        self,
+        currency: str | None = None,
+        *,
+        venue: str | None = None,
+        strategy_id: str | None = None,
+    ) -> Decimal:
+        """Unrealized PnL of every currency converted to ``currency`` at the latest marks."""
+        ccy = currency or self.base_currency
+        by_ccy = self.unrealized_pnl_by_currency(venue, strategy_id)
+        return exact.to_decimal(self.rates.convert(by_ccy, ccy))
+
+    def fees_in(self, currency: str | None = None) -> Decimal:
+        """Every fee paid, converted to ``currency`` at the latest marks."""
+        return exact.to_decimal(self.rates.convert(self.fees, currency or self.base_currency))
+
+    def mark(self, instrument_id: InstrumentId) -> Decimal | None:
+        """The instrument's latest mark (the cache's quote mid, trade or bar close) as a Decimal."""
+        mark = self._cache.mark_price(instrument_id)
+        return None if mark is None else Decimal(repr(mark))
+
+    def price_of(self, asset: str, currency: str) -> Decimal | None:
+        """Value of one unit of ``asset`` in ``currency`` at the latest marks (directly or
+        through one intermediate currency), or None when no rate is known."""
+        rate = self.rates.rate(asset, currency)
+        return None if rate is None else exact.to_decimal(rate)
+
+    def equity(self, currency: str | None = None, *, venue: str | None = None) -> Decimal:
+        """Balances (all venues or one) valued in ``currency`` (default: the base currency)
+        plus the unrealized PnL of open contracts, at the latest marks; a ConfigError names
+        the first rate that is missing."""
+        ccy = currency or self.base_currency
+        total = self.rates.convert(self.balances(venue), ccy)
+        contracts: dict[str, Exact] = {}
+        instruments = self._cache.instruments
+        for position in self._selected(venue, None):
+            instrument = instruments[position.instrument_id]
+            if instrument.is_spot or not position.quantity:
+                continue
+            mark = self.mark(position.instrument_id)
+            if mark is None:
+                continue
+            settle = instrument.settlement
+            contracts[settle] = exact.add(
+                contracts.get(settle, _ZERO), position.unrealized_pnl(mark)
+            )
+        return exact.to_decimal(exact.add(total, self.rates.convert(contracts, ccy)))
 
     def total_fees(self) -> dict[str, Decimal]:
         """Fees paid so far, per currency."""
         return dict(self.fees)
+
+    def snapshot(self, currency: str | None = None) -> dict[str, Any]:
+        """Balances, positions, fees and PnL by currency and converted, as a plain dict.
+
+        Amounts are decimal strings, so ``json.dumps`` takes it as is; see
+        ``tradewind.portfolio.snapshot`` for the layout.
+        """
+        return build_snapshot(self, currency or self.base_currency)
+
+    def _selected(self, venue: str | None, strategy_id: str | None) -> Iterable[Position]:
+        if venue is None and strategy_id is None:
+            return self.positions.values()
+        return self.positions(venue, strategy_id).values()

@@ -14,12 +14,14 @@ from tradewind.engine.clock import HistoricalClock
 from tradewind.engine.engine import Engine
 from tradewind.engine.protocols import AuditSink
 from tradewind.errors import ConfigError, DataError
+from tradewind.execution import install as install_execution
 from tradewind.model import exact
 from tradewind.model.events import Fill
 from tradewind.model.identifiers import InstrumentId
 from tradewind.model.instrument import Instrument
 from tradewind.model.orders import Order
 from tradewind.portfolio.portfolio import Portfolio
+from tradewind.risk import RiskConfig, RiskEngine
 from tradewind.runtime.progress import ProgressBar
 from tradewind.strategy.base import Strategy
 from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
@@ -43,6 +45,8 @@ class BacktestResult:
     params: dict[str, Any] = field(default_factory=dict)
     wall_seconds: float = 0.0
     load_seconds: float = 0.0
+    risk: RiskEngine | None = None
+    """The risk engine, when the run had risk limits (its denials and halts)."""
 
     @property
     def run_seconds(self) -> float:
@@ -69,12 +73,14 @@ def run_backtest(
     progress: bool = False,
     batch_rows: int = 65_536,
     audit: AuditSink | None = None,
+    risk: RiskConfig | None = None,
 ) -> BacktestResult:
     """Replay ``data`` through ``strategies`` on a simulated venue and return the result.
 
     Each instrument's venue gets one SimulatedVenue with ``fees``, ``latency`` and ``bar_fill``
     (``fees`` and ``latency`` may be one model for every venue or a mapping venue -> model).
     Balances default to 100,000 of the first instrument's quote currency on each venue.
+    ``risk`` attaches a RiskEngine with those limits (pre-trade checks, loss controls).
     """
     strategy_list = [strategies] if isinstance(strategies, Strategy) else list(strategies)
     if not strategy_list:
@@ -87,6 +93,7 @@ def run_backtest(
 
     clock = HistoricalClock()
     engine = Engine(clock, audit=audit)
+    install_execution(engine)  # contingent orders (built only if a strategy sends one)
     by_symbol: dict[str, InstrumentId] = {}
     venues: dict[str, SimulatedVenue] = {}
     for instrument in instruments:
@@ -128,6 +135,7 @@ def run_backtest(
 
     recorder = _FillRecorder(portfolio)
     engine.add_fill_listener(recorder.on_fill)
+    risk_engine = None if risk is None else RiskEngine(engine, risk)
     sampler = _Sampler(portfolio, engine, all_ids)
     rows_total = sum((s.total[0] or 0) for s in streams)
     bytes_total = sum(s.total[1] for s in streams)
@@ -193,6 +201,7 @@ def run_backtest(
         params={s.id: s.params.model_dump(mode="json") for s in strategy_list},
         wall_seconds=wall,
         load_seconds=load_seconds,
+        risk=risk_engine,
     )
     result.summary = build_summary(result, events=events, streams=streams, strategies=strategy_list)
     return result

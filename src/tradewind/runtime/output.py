@@ -101,9 +101,20 @@ def build_summary(
         "positions": {str(iid): str(p.quantity) for iid, p in sorted(portfolio.positions.items())},
         "denied_orders": sum(1 for o in result.orders if o.status.value == "DENIED"),
         "rejected_orders": sum(1 for o in result.orders if o.status.value == "REJECTED"),
+        "denials": _denials(result),
+        "halts": [] if result.risk is None else [h.to_dict() for h in result.risk.halts],
         "statistics": stats,
     }
     return summary
+
+
+def _denials(result: BacktestResult) -> dict[str, int]:
+    """Denied orders counted per reason code."""
+    counts: dict[str, int] = {}
+    for order in result.orders:
+        if order.status.value == "DENIED":
+            counts[order.reason] = counts.get(order.reason, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _fees_in(portfolio: Any, currency: str) -> Decimal | None:

@@ -14,6 +14,7 @@ from tradewind.model.identifiers import InstrumentId, StrategyId
 from tradewind.model.instrument import Instrument, Number, to_decimal
 from tradewind.model.orders import Order
 from tradewind.model.position import Position
+from tradewind.strategy.order_actions import OrderActions
 from tradewind.strategy.params import StrategyParams
 
 if TYPE_CHECKING:
@@ -25,13 +26,14 @@ _ZERO = Decimal(0)
 _KINDS = ("quotes", "trades", "bars")
 
 
-class Strategy(Generic[P]):
+class Strategy(OrderActions, Generic[P]):
     """Subclass this, declare ``params_model``, and override the hooks you need.
 
     Hooks: ``on_start``, ``on_quote``, ``on_trade``, ``on_bar``, ``on_order`` (an order's
-    status changed: accepted, rejected, denied, canceled, expired, triggered), ``on_fill``,
-    ``on_timer``, ``on_stop``. The same code runs in a backtest, in paper and live trading:
-    read time only from ``self.clock``.
+    status changed: accepted, rejected, denied, canceled, expired, triggered, updated, or a
+    cancel or modify refused), ``on_fill``, ``on_timer``, ``on_stop``. The same code runs in a
+    backtest, in paper and live trading: read time only from ``self.clock``. Amends, orders
+    built without sending, and contingent groups come from ``OrderActions``.
     """
 
     name: ClassVar[str] = ""
@@ -333,64 +335,19 @@ class Strategy(Generic[P]):
         snap: bool,
         tags: tuple[str, ...],
     ) -> Order:
-        engine = self.engine
-        iid = InstrumentId(instrument_id)
-        instrument = engine.cache.instrument(iid)
-        side = _side(side)
-        tif = _tif(time_in_force)
-        qty = to_decimal(quantity, "quantity")
-        px = None if price is None else to_decimal(price, "price")
-        trig = None if trigger is None else to_decimal(trigger, "trigger_price")
-        policy = engine.grid_policy
-        if snap or policy == "snap":
-            qty = instrument.round_quantity(qty)
-            px = None if px is None else instrument.round_price(px)
-            trig = None if trig is None else instrument.round_price(trig)
-        if policy != "deny":
-            if px is not None:
-                instrument.check_price(px, "price")
-            if trig is not None:
-                instrument.check_price(trig, "trigger_price")
-            reference = px if px is not None else trig
-            if reference is None and instrument.min_notional:
-                mark = engine.cache.mark_price(iid)
-                reference = None if mark is None else Decimal(repr(mark))
-            instrument.check_quantity(qty, reference)
-        if tif is TimeInForce.GTD and expire_time_ns is None:
-            raise StrategyError("a GTD order needs expire_time_ns: give the expiry time")
-        order = Order(
-            engine.next_order_id(),
-            self.id,
-            iid,
+        order = self._build(
+            instrument_id,
             side,
+            quantity,
             order_type,
-            qty,
-            price=px,
-            trigger_price=trig,
-            time_in_force=tif,
-            expire_time_ns=expire_time_ns,
-            post_only=post_only,
-            reduce_only=reduce_only,
-            tags=tags,
+            price,
+            trigger,
+            time_in_force,
+            expire_time_ns,
+            post_only,
+            reduce_only,
+            snap,
+            tags,
         )
-        engine.submit_order(order)
+        self.engine.submit_order(order)
         return order
-
-
-def _side(value: OrderSide | str) -> OrderSide:
-    if isinstance(value, OrderSide):
-        return value
-    try:
-        return OrderSide(str(value).upper())
-    except ValueError:
-        raise StrategyError(f"order side {value!r} is unknown: use 'BUY' or 'SELL'") from None
-
-
-def _tif(value: TimeInForce | str) -> TimeInForce:
-    if isinstance(value, TimeInForce):
-        return value
-    try:
-        return TimeInForce(str(value).upper())
-    except ValueError:
-        names = ", ".join(t.value for t in TimeInForce)
-        raise StrategyError(f"time in force {value!r} is unknown: use one of {names}") from None

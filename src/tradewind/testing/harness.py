@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from tradewind.engine.clock import HistoricalClock
 from tradewind.engine.engine import Engine
 from tradewind.errors import ConfigError
+from tradewind.execution import install as install_execution
 from tradewind.model.data import Bar, QuoteTick, TradeTick
 from tradewind.model.enums import OrderStatus
 from tradewind.model.events import Fill, TimeEvent
@@ -83,6 +84,7 @@ class EngineHarness:
         self.clock = HistoricalClock(start_ns)
         self.audit = _AuditLog()
         self.engine = Engine(self.clock, audit=self.audit)
+        install_execution(self.engine)  # contingent orders, as the backtest has them
         self.venues: dict[str, SimulatedVenue] = {}
         for inst in listed:
             if inst.venue not in self.venues:

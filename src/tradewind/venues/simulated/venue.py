@@ -2,114 +2,42 @@
 
 from __future__ import annotations
 
+from collections import deque
 from decimal import Decimal
 
+import msgspec
+
 from tradewind.engine.clock import Clock
-from tradewind.engine.protocols import EventSink
+from tradewind.engine.protocols import EventSink, VenueCapabilities
 from tradewind.errors import ConfigError
 from tradewind.model.data import Bar, QuoteTick, TradeTick
-from tradewind.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForce
+from tradewind.model.enums import LiquiditySide, OrderStatus, OrderType, TimeInForce
 from tradewind.model.events import (
-    Fill,
     OrderAccepted,
     OrderCanceled,
+    OrderCancelRejected,
     OrderExpired,
+    OrderModifyRejected,
+    OrderNotFound,
     OrderRejected,
-    OrderTriggered,
+    OrderStatusReport,
+    OrderUpdated,
     TimeEvent,
 )
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.instrument import Instrument
 from tradewind.model.orders import Order
+from tradewind.venues.simulated.book import ZERO, Book, ClosedOrder, Working, dec
 from tradewind.venues.simulated.fees import FeeModel
 from tradewind.venues.simulated.latency import LatencyModel
+from tradewind.venues.simulated.matching import Matcher
 
-_ZERO = Decimal(0)
-_MAKER = LiquiditySide.MAKER
-_TAKER = LiquiditySide.TAKER
 BAR_FILLS = ("next_open", "close")
+_TAKER = LiquiditySide.TAKER
+_Amend = tuple[Decimal, Decimal | None, Decimal | None]
 
 
-def _dec(value: float) -> Decimal:
-    return Decimal(repr(value))
-
-
-class _Working:
-    """The venue's own record of an order (it never touches the engine's Order)."""
-
-    __slots__ = (
-        "buy",
-        "coid",
-        "expire",
-        "filled",
-        "iid",
-        "post_only",
-        "price",
-        "qty",
-        "reduce_only",
-        "tif",
-        "trigger",
-        "triggered",
-        "type",
-        "vid",
-    )
-
-    def __init__(self, order: Order, vid: str) -> None:
-        self.coid: ClientOrderId = order.client_order_id
-        self.vid = vid
-        self.iid: InstrumentId = order.instrument_id
-        self.buy = order.side is OrderSide.BUY
-        self.type = order.order_type
-        self.qty = order.quantity
-        self.filled = _ZERO
-        self.price = order.price
-        self.trigger = order.trigger_price
-        self.tif = order.time_in_force
-        self.expire = order.expire_time_ns
-        self.post_only = order.post_only
-        self.reduce_only = order.reduce_only
-        self.triggered = False
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.qty - self.filled
-
-
-class _Book:
-    """What the venue knows of one instrument: latest data, working orders, its own position."""
-
-    __slots__ = (
-        "active",
-        "bar",
-        "consumed_ask",
-        "consumed_bid",
-        "consumed_for",
-        "instrument",
-        "position",
-        "quote",
-        "trade",
-        "waiting",
-        "working",
-    )
-
-    def __init__(self, instrument: Instrument) -> None:
-        self.instrument = instrument
-        self.quote: QuoteTick | None = None
-        self.trade: TradeTick | None = None
-        self.bar: Bar | None = None
-        self.consumed_for: QuoteTick | None = None
-        self.consumed_bid = _ZERO
-        self.consumed_ask = _ZERO
-        self.working: list[_Working] = []  # resting limits and untriggered stops
-        self.waiting: list[_Working] = []  # market orders waiting for liquidity
-        self.position = _ZERO
-        self.active = False
-
-    def refresh(self) -> None:
-        self.active = bool(self.working or self.waiting)
-
-
-class SimulatedVenue:
+class SimulatedVenue(Matcher):
     """A venue in-process: acknowledges after latency, fills against the data the engine sees.
 
     Quotes: market orders take the touch up to its size and walk to later quotes for the rest;
@@ -118,7 +46,18 @@ class SimulatedVenue:
     print. Bars: market orders fill at the next bar's open (``bar_fill="next_open"``, default)
     or at the current bar's close (``"close"``); limits fill when the bar trades through them;
     stops trigger on the bar's range. Maker and taker fees apply; everything is seeded.
+
+    Cancels, amends and queries arrive after the same sampled latency as orders. An amend
+    re-checks the order against the market (a limit moved through the touch takes it, a stop
+    moved through it triggers); it is refused for an order closed or unknown, a quantity not
+    above what has filled, a trigger of a stop already triggered, or a post-only limit moved
+    through the touch. A query re-sends the order's fills, then its status; the venue keeps
+    the last ``history_size`` closed orders to answer it. It runs no contingent order itself
+    (``capabilities``): the engine's execution layer emulates them.
     """
+
+    capabilities = VenueCapabilities(modify=True)
+    """Amends natively; OCO, OTO, brackets and trailing stops are emulated by tradewind."""
 
     def __init__(
         self,
@@ -128,6 +67,7 @@ class SimulatedVenue:
         fees: FeeModel | None = None,
         latency: LatencyModel | None = None,
         bar_fill: str = "next_open",
+        history_size: int = 10_000,
     ) -> None:
         if bar_fill not in BAR_FILLS:
             raise ConfigError(
@@ -140,10 +80,14 @@ class SimulatedVenue:
         self._delay = self.latency.sampler()
         self.bar_fill = bar_fill
         self._owner = f"venue:{name}"
-        self._emit: EventSink = _unconnected
-        self._books: dict[InstrumentId, _Book] = {}
-        self._orders: dict[ClientOrderId, _Working] = {}
-        self._in_flight: dict[ClientOrderId, _Working] = {}
+        self._emit = _unconnected
+        self._books: dict[InstrumentId, Book] = {}
+        self._orders: dict[ClientOrderId, Working] = {}
+        self._in_flight: dict[ClientOrderId, Working] = {}
+        self._amends: dict[ClientOrderId, _Amend] = {}
+        self._closed: dict[ClientOrderId, ClosedOrder] = {}
+        self._closed_ids: deque[ClientOrderId] = deque()
+        self._history_size = history_size
         self._order_seq = 0
         self._trade_seq = 0
 
@@ -155,12 +99,12 @@ class SimulatedVenue:
     def add_instrument(self, instrument: Instrument) -> None:
         """List an instrument on this venue."""
         if instrument.id not in self._books:
-            self._books[instrument.id] = _Book(instrument)
+            self._books[instrument.id] = Book(instrument)
 
     def position(self, instrument_id: InstrumentId) -> Decimal:
         """The venue's own record of the net position (what reconciliation compares against)."""
         book = self._books.get(instrument_id)
-        return _ZERO if book is None else book.position
+        return ZERO if book is None else book.position
 
     def open_orders(self) -> list[ClientOrderId]:
         """Client ids of the orders working at the venue."""
@@ -170,7 +114,7 @@ class SimulatedVenue:
     def submit(self, order: Order) -> None:
         """Receive an order; it arrives after the sampled latency."""
         self._order_seq += 1
-        working = _Working(order, f"{self.venue}-{self._order_seq}")
+        working = Working(order, f"{self.venue}-{self._order_seq}")
         delay = self._delay()
         now = self._clock.timestamp_ns()
         if delay:
@@ -186,52 +130,138 @@ class SimulatedVenue:
         if delay:
             self._clock.set_alarm(f"cancel:{order.client_order_id}", self._owner, now + delay)
         else:
-            self._cancel(order.client_order_id, now, "canceled")
+            self._cancel(order.client_order_id, now)
+
+    def modify(
+        self,
+        order: Order,
+        *,
+        quantity: Decimal,
+        price: Decimal | None,
+        trigger_price: Decimal | None,
+    ) -> None:
+        """Receive an amend to these terms; it arrives after the sampled latency."""
+        amend = (quantity, price, trigger_price)
+        delay = self._delay()
+        now = self._clock.timestamp_ns()
+        if delay:
+            self._amends[order.client_order_id] = amend
+            self._clock.set_alarm(f"modify:{order.client_order_id}", self._owner, now + delay)
+        else:
+            self._amend(order.client_order_id, amend, now)
+
+    def query_order(self, client_order_id: ClientOrderId) -> None:
+        """Receive a status query; it is answered after the sampled latency."""
+        delay = self._delay()
+        now = self._clock.timestamp_ns()
+        if delay:
+            self._clock.set_alarm(f"query:{client_order_id}", self._owner, now + delay)
+        else:
+            self._query(client_order_id, now)
 
     def on_time(self, event: TimeEvent) -> None:
-        """An alarm of ours: an order or cancel arriving, or an order expiring."""
-        action, _, coid = event.name.partition(":")
+        """An alarm of ours: an order, cancel, amend or query arriving, or an order expiring."""
+        action, _, name = event.name.partition(":")
+        coid = ClientOrderId(name)
         now = event.ts_event
         if action == "arrive":
-            working = self._in_flight.pop(ClientOrderId(coid), None)
+            working = self._in_flight.pop(coid, None)
             if working is not None:
                 self._arrive(working, now)
         elif action == "cancel":
-            self._cancel(ClientOrderId(coid), now, "canceled")
+            self._cancel(coid, now)
+        elif action == "modify":
+            amend = self._amends.pop(coid, None)
+            if amend is not None:
+                self._amend(coid, amend, now)
+        elif action == "query":
+            self._query(coid, now)
         elif action == "expire":
-            working = self._orders.get(ClientOrderId(coid))
+            working = self._orders.get(coid)
             if working is not None:
-                self._remove(working)
+                self._remove(working, OrderStatus.EXPIRED)
                 self._emit(OrderExpired(working.coid, now, now))
 
-    def _cancel(self, coid: ClientOrderId, now: int, reason: str) -> None:
+    def _cancel(self, coid: ClientOrderId, now: int) -> None:
         working = self._in_flight.pop(coid, None) or self._orders.get(coid)
         if working is None:
-            return  # already filled or gone: the fill report tells the story
-        self._remove(working)
-        self._emit(OrderCanceled(coid, reason, now, now))
+            self._emit(OrderCancelRejected(coid, "order is closed or unknown", now, now))
+            return
+        self._remove(working, OrderStatus.CANCELED)
+        self._emit(OrderCanceled(coid, "canceled", now, now))
 
-    def _remove(self, working: _Working) -> None:
-        self._orders.pop(working.coid, None)
-        book = self._books[working.iid]
-        if working in book.working:
-            book.working.remove(working)
-        if working in book.waiting:
-            book.waiting.remove(working)
+    def _amend(self, coid: ClientOrderId, amend: _Amend, now: int) -> None:
+        quantity, price, trigger = amend
+        w = self._orders.get(coid)
+        if w is None:
+            self._emit(OrderModifyRejected(coid, "order is closed or unknown", now, now))
+            return
+        book = self._books[w.iid]
+        refusal = _refusal(book, w, quantity, price, trigger)
+        if refusal:
+            self._emit(OrderModifyRejected(coid, refusal, now, now))
+            return
+        w.qty, w.price, w.trigger = quantity, price, trigger
+        self._emit(OrderUpdated(coid, w.vid, quantity, price, trigger, now, now))
+        if w in book.waiting:
+            pass  # a market order waiting for liquidity: only its size changed
+        elif w.type is OrderType.LIMIT:
+            if w in book.working:
+                book.working.remove(w)  # re-placed: it loses its place and meets the market
+            self._on_new_limit(book, w, now)
+        elif not w.triggered and self._stop_hit(book, w):
+            self._trigger(book, w, now)
         book.refresh()
 
-    def _arrive(self, w: _Working, now: int) -> None:
+    def _query(self, coid: ClientOrderId, now: int) -> None:
+        w: Working | ClosedOrder | None = self._orders.get(coid) or self._closed.get(coid)
+        if w is None:
+            self._emit(OrderNotFound(coid, now, now))
+            return
+        fills = [] if w.first_fill is None else [w.first_fill, *(w.more_fills or ())]
+        for fill in fills:
+            self._emit(msgspec.structs.replace(fill, ts_init=now))
+        self._emit(
+            OrderStatusReport(coid, w.vid, w.venue_status, w.triggered, w.qty, w.filled, now, now)
+        )
+
+    def _remove(self, working: Working, status: OrderStatus) -> None:
+        self._orders.pop(working.coid, None)
+        book = self._books.get(working.iid)
+        if book is not None:
+            if working in book.working:
+                book.working.remove(working)
+            if working in book.waiting:
+                book.waiting.remove(working)
+            book.refresh()
+        self._retire(working, status)
+
+    def _retire(self, working: Working, status: OrderStatus) -> None:
+        """Keep a closed order (its status and fills) to answer queries, the latest N only."""
+        w = working
+        more = None if w.more_fills is None else tuple(w.more_fills)
+        self._closed[w.coid] = ClosedOrder(
+            w.vid, status, w.triggered, w.qty, w.filled, w.first_fill, more
+        )
+        ids = self._closed_ids
+        ids.append(working.coid)
+        if len(ids) > self._history_size:
+            self._closed.pop(ids.popleft(), None)
+
+    def _reject(self, w: Working, reason: str, now: int) -> None:
+        self._retire(w, OrderStatus.REJECTED)
+        self._emit(OrderRejected(w.coid, reason, now, now))
+
+    def _arrive(self, w: Working, now: int) -> None:
         book = self._books.get(w.iid)
         if book is None:
-            self._emit(OrderRejected(w.coid, f"{w.iid} is not listed on {self.venue}", now, now))
+            self._reject(w, f"{w.iid} is not listed on {self.venue}", now)
             return
         if w.reduce_only and (not book.position or (book.position > 0) == w.buy):
-            self._emit(
-                OrderRejected(w.coid, "reduce-only order would increase the position", now, now)
-            )
+            self._reject(w, "reduce-only order would increase the position", now)
             return
         if w.post_only and w.type is OrderType.LIMIT and self._marketable(book, w):
-            self._emit(OrderRejected(w.coid, "post-only order would take liquidity", now, now))
+            self._reject(w, "post-only order would take liquidity", now)
             return
         self._emit(OrderAccepted(w.coid, w.vid, now, now))
         self._orders[w.coid] = w
@@ -270,7 +300,7 @@ class SimulatedVenue:
         book.trade = trade
         if book.active:
             now = trade.ts_init
-            price = _dec(trade.price)
+            price = dec(trade.price)
             for w in list(book.waiting):
                 self._fill(book, w, w.remaining, price, _TAKER, now)
             self._match_working(book, now)
@@ -284,200 +314,28 @@ class SimulatedVenue:
         book.bar = bar
         if book.active:
             now = bar.ts_init
-            open_ = _dec(bar.open)
+            open_ = dec(bar.open)
             for w in list(book.waiting):
                 self._fill(book, w, w.remaining, open_, _TAKER, now)
             self._match_working(book, now)
             book.refresh()
 
-    # ---------------------------------------------------------------- matching
-    def _take(self, book: _Book, w: _Working, now: int, *, waiting_ok: bool) -> None:
-        """Take liquidity for a market (or marketable) order from the freshest data."""
-        quote = book.quote
-        if quote is not None:
-            price = _dec(quote.ask if w.buy else quote.bid)
-            size = _available(book, quote, w.buy)
-            if w.type is not OrderType.MARKET and w.price is not None:
-                limit_ok = price <= w.price if w.buy else price >= w.price
-                if not limit_ok:
-                    return
-            if w.tif is TimeInForce.FOK and size < w.remaining:
-                self._remove(w)
-                self._emit(OrderCanceled(w.coid, "FOK: not enough size at the touch", now, now))
-                return
-            qty = min(w.remaining, size)
-            if qty > 0:
-                _consume(book, w.buy, qty)
-                self._fill(book, w, qty, price, _TAKER, now)
-            if w.remaining and w.coid in self._orders:
-                if w.tif is TimeInForce.IOC:
-                    self._remove(w)
-                    self._emit(OrderCanceled(w.coid, "IOC: remainder canceled", now, now))
-                elif w not in book.waiting and waiting_ok:
-                    book.waiting.append(w)
-            return
-        if self.bar_fill == "close" and book.bar is not None and book.trade is None:
-            self._fill(book, w, w.remaining, _dec(book.bar.close), _TAKER, now)
-            return
-        if w.tif in (TimeInForce.IOC, TimeInForce.FOK):
-            self._remove(w)
-            self._emit(OrderCanceled(w.coid, f"{w.tif.value}: no liquidity to take", now, now))
-            return
-        if w not in book.waiting:
-            book.waiting.append(w)  # trades or bars: fill on the next print or bar open
 
-    def _marketable(self, book: _Book, w: _Working) -> bool:
-        price = w.price
-        assert price is not None
-        if book.quote is not None:
-            return price >= _dec(book.quote.ask) if w.buy else price <= _dec(book.quote.bid)
-        return False
-
-    def _on_new_limit(self, book: _Book, w: _Working, now: int) -> None:
-        if self._marketable(book, w):
-            self._take(book, w, now, waiting_ok=False)
-            if w.remaining and w.coid in self._orders:
-                book.working.append(w)
-            return
-        if w.tif in (TimeInForce.IOC, TimeInForce.FOK):
-            self._remove(w)
-            self._emit(OrderCanceled(w.coid, f"{w.tif.value}: limit not marketable", now, now))
-            return
-        book.working.append(w)
-
-    def _stop_hit(self, book: _Book, w: _Working) -> bool:
-        trigger = w.trigger
-        assert trigger is not None
-        if book.quote is not None:
-            return _dec(book.quote.ask) >= trigger if w.buy else _dec(book.quote.bid) <= trigger
-        return False
-
-    def _trigger(self, book: _Book, w: _Working, now: int, *, initial: bool = False) -> None:
-        w.triggered = True
-        if w in book.working:
-            book.working.remove(w)
-        self._emit(OrderTriggered(w.coid, now, now))
-        if w.type is OrderType.STOP_MARKET:
-            w.type = OrderType.MARKET
-            self._take(book, w, now, waiting_ok=True)
-        else:
-            w.type = OrderType.LIMIT
-            self._on_new_limit(book, w, now)
-
-    def _match_working(self, book: _Book, now: int) -> None:
-        quote, bar = book.quote, book.bar
-        trade = book.trade
-        for w in list(book.working):
-            if w.coid not in self._orders:
-                continue
-            if w.type is OrderType.LIMIT:
-                self._match_limit(book, w, now)
-                continue
-            trigger = w.trigger
-            assert trigger is not None
-            if bar is not None and bar.ts_init == now and quote is None:
-                hit = _dec(bar.high) >= trigger if w.buy else _dec(bar.low) <= trigger
-                if hit:
-                    open_ = _dec(bar.open)
-                    gap = open_ >= trigger if w.buy else open_ <= trigger
-                    fill_at = open_ if gap else trigger
-                    w.triggered = True
-                    book.working.remove(w)
-                    self._emit(OrderTriggered(w.coid, now, now))
-                    if w.type is OrderType.STOP_MARKET:
-                        w.type = OrderType.MARKET
-                        self._fill(book, w, w.remaining, fill_at, _TAKER, now)
-                    else:
-                        w.type = OrderType.LIMIT
-                        limit = w.price
-                        assert limit is not None
-                        if (fill_at <= limit) if w.buy else (fill_at >= limit):
-                            self._fill(book, w, w.remaining, fill_at, _TAKER, now)
-                        else:
-                            book.working.append(w)  # rests from the next bar on
-            elif trade is not None and trade.ts_init == now and quote is None:
-                price = _dec(trade.price)
-                if (price >= trigger) if w.buy else (price <= trigger):
-                    self._trigger(book, w, now)
-            elif self._stop_hit(book, w):
-                self._trigger(book, w, now)
-
-    def _match_limit(self, book: _Book, w: _Working, now: int) -> None:
-        price = w.price
-        assert price is not None
-        quote, trade, bar = book.quote, book.trade, book.bar
-        if quote is not None and quote.ts_init == now:
-            through = _dec(quote.ask) <= price if w.buy else _dec(quote.bid) >= price
-            if through:
-                qty = min(w.remaining, _available(book, quote, w.buy))
-                if qty > 0:
-                    _consume(book, w.buy, qty)
-                    self._fill(book, w, qty, price, _MAKER, now)
-        elif trade is not None and trade.ts_init == now:
-            tp = _dec(trade.price)
-            if (tp < price) if w.buy else (tp > price):
-                self._fill(book, w, min(w.remaining, _dec(trade.size)), price, _MAKER, now)
-        elif bar is not None and bar.ts_init == now:
-            open_ = _dec(bar.open)
-            if (open_ <= price) if w.buy else (open_ >= price):
-                self._fill(book, w, w.remaining, open_, _TAKER, now)
-            elif (_dec(bar.low) < price) if w.buy else (_dec(bar.high) > price):
-                self._fill(book, w, w.remaining, price, _MAKER, now)
-
-    def _fill(
-        self, book: _Book, w: _Working, qty: Decimal, price: Decimal, liq: LiquiditySide, now: int
-    ) -> None:
-        if w.reduce_only:
-            room = abs(book.position) if (book.position > 0) != w.buy else _ZERO
-            qty = min(qty, room)
-        if qty <= 0:
-            if w.reduce_only:
-                self._remove(w)
-                self._emit(OrderCanceled(w.coid, "reduce-only: position already closed", now, now))
-            return
-        instrument = book.instrument
-        fee = self.fees.fee(qty * price * instrument.multiplier, liq)
-        self._trade_seq += 1
-        w.filled += qty
-        book.position += qty if w.buy else -qty
-        self._emit(
-            Fill(
-                w.coid,
-                w.vid,
-                f"{self.venue}-T{self._trade_seq}",
-                w.iid,
-                OrderSide.BUY if w.buy else OrderSide.SELL,
-                qty,
-                price,
-                fee,
-                instrument.settlement,
-                liq,
-                now,
-                now,
-            )
-        )
-        if not w.remaining:
-            self._remove(w)
-        elif w.reduce_only and not book.position:
-            self._remove(w)
-            self._emit(OrderCanceled(w.coid, "reduce-only: position closed", now, now))
-
-
-def _available(book: _Book, quote: QuoteTick, buy: bool) -> Decimal:
-    """Size left at the touch of ``quote`` after what earlier fills on it took."""
-    if book.consumed_for is not quote:
-        book.consumed_for = quote
-        book.consumed_bid = book.consumed_ask = _ZERO
-    if buy:
-        return _dec(quote.ask_size) - book.consumed_ask
-    return _dec(quote.bid_size) - book.consumed_bid
-
-
-def _consume(book: _Book, buy: bool, qty: Decimal) -> None:
-    if buy:
-        book.consumed_ask += qty
-    else:
-        book.consumed_bid += qty
+def _refusal(
+    book: Book, w: Working, quantity: Decimal, price: Decimal | None, trigger: Decimal | None
+) -> str:
+    """Why the venue refuses an amend of ``w`` to these terms ("" when it accepts it)."""
+    if quantity <= w.filled:
+        return f"quantity {quantity} is not above the {w.filled} already filled"
+    if w.triggered and trigger != w.trigger:
+        return "the stop has triggered: its trigger can no longer change"
+    if price is None and w.price is not None:
+        return "a limit order needs a price"
+    if w.post_only and w.type is OrderType.LIMIT and price is not None and book.quote is not None:
+        crosses = price >= dec(book.quote.ask) if w.buy else price <= dec(book.quote.bid)
+        if crosses:
+            return "post-only order would take liquidity at the new price"
+    return ""
 
 
 def _unconnected(event: object) -> None:
