@@ -283,9 +283,9 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
         ("period", f"{summary['start']} .. {summary['end']}"),
         ("events", f"{summary['events']:,}"),
         ("orders / fills", f"{summary['orders']:,} / {summary['fills']:,}"),
-        ("realized PnL", f"{summary['realized_pnl']} {ccy}"),
-        ("unrealized PnL", f"{summary['unrealized_pnl']} {ccy}"),
-        ("fees", f"{summary['fees']} {ccy}"),
+        ("realized PnL", _money(summary["realized_pnl"], ccy)),
+        ("unrealized PnL", _money(summary["unrealized_pnl"], ccy)),
+        ("fees", _money(summary["fees"], ccy)),
         ("total return", _pct(summary["total_return"])),
         ("max drawdown", _pct(summary["max_drawdown"])),
         (
@@ -305,6 +305,10 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
     print(f"\n  wrote {out}/summary.json, fills.csv, orders.csv, equity.csv, report.html")
+
+
+def _money(value: Any, currency: str) -> str:
+    return f"{value} {currency}" if value is not None else f"n/a (no rate to {currency} yet)"
 
 
 def _pct(value: Any) -> str:

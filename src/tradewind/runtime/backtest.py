@@ -270,7 +270,12 @@ class _Sampler:
             return
         mark = self._engine.cache.mark_price
         if any(mark(i) is not None for i in self._ids):
-            self.equity.append((ts, self._portfolio.equity()))
+            try:
+                equity = self._portfolio.equity()
+            except ConfigError:  # a balance has no rate yet (no quote seen): sample later
+                self.next_ns = ts + self.interval
+                return
+            self.equity.append((ts, equity))
             for iid in self._ids:
                 price = mark(iid)
                 if price is not None:

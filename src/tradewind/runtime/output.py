@@ -12,6 +12,7 @@ import msgspec
 
 from tradewind.analysis import EquityPoint, PricePoint, TradeRecord, compute_stats, write_report
 from tradewind.data.writers import write_table
+from tradewind.errors import ConfigError
 from tradewind.model import exact
 
 if TYPE_CHECKING:
@@ -63,9 +64,9 @@ def build_summary(
     equity = [EquityPoint(ts, value) for ts, value in result.equity]
     stats = compute_stats(equity, trade_records(result))
     currency = portfolio.base_currency
-    fees = _fees_in(portfolio, currency)
-    realized = exact.to_decimal(portfolio.realized_pnl(), 8).normalize()
-    unrealized = exact.to_decimal(portfolio.unrealized_pnl(), 8).normalize()
+    fees = _converted(portfolio.fees_in, currency)
+    realized = _converted(portfolio.realized_pnl_in, currency)
+    unrealized = _converted(portfolio.unrealized_pnl_in, currency)
     summary: dict[str, Any] = {
         "events": events,
         "orders": len(result.orders),
@@ -117,15 +118,13 @@ def _denials(result: BacktestResult) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _fees_in(portfolio: Any, currency: str) -> Decimal | None:
-    """All fees valued in ``currency`` at the last marks; None if one cannot be valued."""
-    total = Decimal(0)
-    for ccy, amount in portfolio.fees.items():
-        price = portfolio.price_of(ccy, currency)
-        if price is None:
-            return None
-        total += amount * price
-    return total.normalize() if total else Decimal(0)
+def _converted(amount_in: Any, currency: str) -> Decimal | None:
+    """An amount converted to ``currency`` (8 places at most); None when a rate is missing."""
+    try:
+        value = amount_in(currency)
+    except ConfigError:
+        return None
+    return exact.to_decimal(value, 8).normalize() if value else Decimal(0)
 
 
 def to_json(value: Any) -> bytes:
