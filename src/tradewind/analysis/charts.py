@@ -132,7 +132,7 @@ def time_chart(
     return "".join(parts)
 
 
-def histogram_chart(values: Sequence[float], *, label: str) -> str:
+def histogram_chart(values: Sequence[float], *, label: str, unit: str = "") -> str:
     """Render a histogram of ``values`` whose bins meet at zero: losses red, gains green."""
     data = np.asarray(values, dtype=np.float64)
     data = data[np.isfinite(data)]
@@ -145,7 +145,7 @@ def histogram_chart(values: Sequence[float], *, label: str) -> str:
     count = max(1, math.floor(hi / width) - first + 1)
     edges = (first + np.arange(count + 1)) * width
     counts, _ = np.histogram(data, bins=edges)
-    x_ticks, _, _ = _value_axis(float(edges[0]), float(edges[-1]), target=8)
+    x_ticks, _, _ = _value_axis(float(edges[0]), float(edges[-1]), target=10)
     y_ticks, _, y1 = _value_axis(0.0, float(counts.max()), target=5, integer=True)
     frame = _Frame(float(edges[0]), float(edges[-1]), 0.0, y1)
 
@@ -171,6 +171,7 @@ def histogram_chart(values: Sequence[float], *, label: str) -> str:
     if frame.x0 < 0 < frame.x1:
         x = frame.sx(0.0)
         parts.append(_vline(x, "#111827", dash=False))
+    parts.append(_text(_WIDTH - _RIGHT, _HEIGHT - 4, unit, "end", css="unit"))
     parts.append(_frame_border())
     parts.append("</svg>")
     return "".join(parts)

@@ -319,7 +319,7 @@ def _heat(value: float, scale: float) -> str:
 
 def _histogram_section(trades: Sequence[TradeRecord]) -> str:
     pnls = [float(t.realized_pnl) for t in trades if t.realized_pnl != 0]
-    chart = histogram_chart(pnls, label="Realized PnL per closing fill")
+    chart = histogram_chart(pnls, label="Realized PnL per closing fill", unit="realized PnL")
     note = f'<p class="note">{len(pnls):,} fills that realized PnL.</p>'
     return f"<section><h2>Realized PnL per fill</h2>{chart}{note}</section>"
 

@@ -209,8 +209,10 @@ def _drawdowns(values: _Floats) -> _Floats:
     return drawdown
 
 
-def _max_drawdown_duration_s(ts: _Ints, values: _Floats) -> float:
-    if len(values) < 2:
+def _max_drawdown_duration_s(ts: _Ints, values: _Floats) -> float | None:
+    if len(values) == 0:
+        return None
+    if len(values) == 1:
         return 0.0
     peaks = np.maximum.accumulate(values)
     underwater = values < peaks

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import statistics
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tradewind.analysis import compute_stats
+from tradewind.analysis import compute_stats, drawdown_series
 from tradewind.errors import ConfigError, DataError
 
 from .builders import DAY, HOUR, SECOND, T0, at, curve, fill
@@ -188,3 +191,29 @@ def test_equity_out_of_time_order_is_a_data_error_naming_the_point() -> None:
     equity = at([(T0, 100), (T0 + 2 * SECOND, 101), (T0 + SECOND, 102)])
     with pytest.raises(DataError, match="point 2"):
         compute_stats(equity, [])
+
+
+def test_sharpe_of_a_steady_return_with_jitter_matches_plain_python() -> None:
+    rng = random.Random(42)
+    values = [1_000.0]
+    for _ in range(250):
+        values.append(values[-1] * (1.001 + rng.uniform(-0.0005, 0.0005)))
+    equity = curve([f"{v:.6f}" for v in values])
+    returns = _returns([f"{v:.6f}" for v in values])
+    stats = compute_stats(equity, [], periods_per_year=365)
+    expected = statistics.mean(returns) / statistics.stdev(returns) * math.sqrt(365)
+    assert expected > 30  # a steady climb: a very high Sharpe, but a finite one
+    assert stats["sharpe"] == pytest.approx(expected, rel=1e-9)
+    assert stats["sortino"] is None  # no period lost money
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.decimals(min_value=1, max_value=10**9, places=2), min_size=1, max_size=60))
+def test_max_drawdown_is_the_deepest_point_of_the_drawdown_series(values: list[Decimal]) -> None:
+    equity = curve(values)
+    series = drawdown_series(equity)
+    stats = compute_stats(equity, [])
+    assert all(0.0 <= d < 1.0 for d in series)
+    assert stats["max_drawdown"] == max(series)
+    never_fell = all(b >= a for a, b in itertools.pairwise(values))
+    assert (stats["max_drawdown"] == 0.0) == never_fell
