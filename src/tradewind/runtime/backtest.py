@@ -151,6 +151,10 @@ def run_backtest(
         # on_start runs at the time of the first event, so timers set there start from it
         clock.now_ns = batch[0].ts_init
         sampler.next_ns = batch[0].ts_init
+        if by_rows and rows_total and len(batch) > 1:
+            # start near the final grid: the run's span estimated from the first batch
+            span = (batch[-1].ts_init - batch[0].ts_init) * rows_total // len(batch)
+            sampler.interval = max(_SAMPLE_START_NS, span // _MAX_SAMPLES)
     events = 0
     process = engine.process
     pop_due = clock.pop_due
