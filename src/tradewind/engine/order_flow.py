@@ -109,7 +109,13 @@ class OrderFlow(OrderReports):
 
     def submit_group(self, group: OrderGroup, orders: Sequence[Order]) -> None:
         """Send a group to a venue that runs it natively; if a check denies one order, none go."""
-        client = cast(GroupExecutionClient, self._client_for(orders[0]))
+        client = self._client_for(orders[0])
+        if not hasattr(client, "submit_group"):
+            raise ConfigError(
+                f"venue {client.venue!r} declares native {group.kind.value} orders but has no "
+                "submit_group: implement it, or declare the capability False"
+            )
+        native = cast(GroupExecutionClient, client)
         now = self.clock.timestamp_ns()
         denials: list[OrderDenied] = []
         for order in orders:
@@ -140,7 +146,7 @@ class OrderFlow(OrderReports):
             transition(order, _S.SUBMITTED, now)
             self.cache.open_orders[order.client_order_id] = order
             self._sent(order, _submitted(order, now))
-        client.submit_group(group)
+        native.submit_group(group)
 
     def cancel_order(self, order: Order) -> None:
         """Ask the order's venue to cancel it; it is PENDING_CANCEL until the venue answers.

@@ -173,80 +173,28 @@ _S = OrderStatus
 PENDING = frozenset({_S.PENDING_CANCEL, _S.PENDING_UPDATE})
 """The statuses of an order with a cancel or modify request awaiting the venue's answer."""
 
+_CLOSE = frozenset({_S.FILLED, _S.CANCELED, _S.EXPIRED})  # what a working order can end as
+_WORK = frozenset({_S.PARTIALLY_FILLED, _S.PENDING_CANCEL, _S.PENDING_UPDATE})
+_BACK = frozenset({_S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED})  # where an answer returns
 _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.INITIALIZED: frozenset({_S.SUBMITTED, _S.DENIED}),
-    _S.SUBMITTED: frozenset(
-        {
-            _S.ACCEPTED,
-            _S.REJECTED,
-            _S.CANCELED,
-            _S.EXPIRED,
-            _S.PARTIALLY_FILLED,
-            _S.FILLED,
-            _S.PENDING_CANCEL,
-        }
-    ),
-    _S.ACCEPTED: frozenset(
-        {
-            _S.TRIGGERED,
-            _S.PARTIALLY_FILLED,
-            _S.FILLED,
-            _S.CANCELED,
-            _S.EXPIRED,
-            _S.PENDING_CANCEL,
-            _S.PENDING_UPDATE,
-        }
-    ),
-    _S.TRIGGERED: frozenset(
-        {
-            _S.PARTIALLY_FILLED,
-            _S.FILLED,
-            _S.CANCELED,
-            _S.EXPIRED,
-            _S.PENDING_CANCEL,
-            _S.PENDING_UPDATE,
-        }
-    ),
-    _S.PARTIALLY_FILLED: frozenset(
-        {
-            _S.PARTIALLY_FILLED,
-            _S.FILLED,
-            _S.CANCELED,
-            _S.EXPIRED,
-            _S.PENDING_CANCEL,
-            _S.PENDING_UPDATE,
-        }
-    ),
+    _S.SUBMITTED: _CLOSE | {_S.ACCEPTED, _S.REJECTED, _S.PARTIALLY_FILLED, _S.PENDING_CANCEL},
+    _S.ACCEPTED: _CLOSE | _WORK | {_S.TRIGGERED},
+    _S.TRIGGERED: _CLOSE | _WORK,
+    _S.PARTIALLY_FILLED: _CLOSE | _WORK,
     # answered: back to the working status (or to the modify still pending beneath the
     # cancel), or closed; a report while pending moves the working status beneath it
-    _S.PENDING_CANCEL: frozenset(
-        {
-            _S.SUBMITTED,
-            _S.ACCEPTED,
-            _S.TRIGGERED,
-            _S.PARTIALLY_FILLED,
-            _S.PENDING_UPDATE,
-            _S.FILLED,
-            _S.CANCELED,
-            _S.EXPIRED,
-            _S.REJECTED,
-        }
-    ),
-    _S.PENDING_UPDATE: frozenset(
-        {
-            _S.ACCEPTED,
-            _S.TRIGGERED,
-            _S.PARTIALLY_FILLED,
-            _S.PENDING_CANCEL,
-            _S.FILLED,
-            _S.CANCELED,
-            _S.EXPIRED,
-        }
-    ),
+    _S.PENDING_CANCEL: _CLOSE | _BACK | {_S.SUBMITTED, _S.PENDING_UPDATE, _S.REJECTED},
+    _S.PENDING_UPDATE: _CLOSE | _BACK | {_S.PENDING_CANCEL},
 }
 """Every legal move of ``Order.status``. Closed statuses have no way out."""
 
 _NONE: frozenset[OrderStatus] = frozenset()
+_REPORTED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    status: targets - PENDING for status, targets in _ALLOWED.items() if status not in PENDING
+}
+_REPORTED.update({status: _NONE for status in OrderStatus if status.is_closed})
+"""Where a report may move an order with no request pending (the fast path)."""
 
 
 def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
@@ -270,22 +218,26 @@ def transition(order: Order, new: OrderStatus, ts: int) -> str | None:
     status beneath the request, checked from there, and the order stays pending; a closing
     status closes the order. Requests go through ``request``, answers through ``answer``.
     """
-    status = order.status
-    if new in PENDING:
-        return _illegal(order, new)
-    if status in PENDING:
-        base = order.working_status
-        if new not in _ALLOWED[base] or (new.is_closed and new not in _ALLOWED[status]):
-            return _illegal(order, new)
-        order.working_status = new
-        if new.is_closed:
-            order.status = new
-            order.update_pending = False
-        order.ts_last = ts
-        return None
-    if new not in _ALLOWED.get(status, _NONE):
+    allowed = _REPORTED.get(order.status)
+    if allowed is None:
+        return _beneath_request(order, new, ts)
+    if new not in allowed:
         return _illegal(order, new)
     order.status = order.working_status = new
+    order.ts_last = ts
+    return None
+
+
+def _beneath_request(order: Order, new: OrderStatus, ts: int) -> str | None:
+    """A reported status while a request is pending: checked from the working status."""
+    if new in PENDING or new not in _ALLOWED[order.working_status]:
+        return _illegal(order, new)
+    if new.is_closed and new not in _ALLOWED[order.status]:
+        return _illegal(order, new)
+    order.working_status = new
+    if new.is_closed:
+        order.status = new
+        order.update_pending = False
     order.ts_last = ts
     return None
 

@@ -349,5 +349,7 @@ class Strategy(OrderActions, Generic[P]):
             snap,
             tags,
         )
-        self.engine.submit_order(order)
+        engine = self._engine  # _build has checked it is bound
+        assert engine is not None
+        engine.submit_order(order)
         return order

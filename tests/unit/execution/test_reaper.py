@@ -40,7 +40,8 @@ class LossyVenue(SimulatedVenue):
     """The simulated venue behind a network that loses what a test says: reports, or submits."""
 
     def __init__(self, clock: HistoricalClock, lose: Callable[[object], bool]) -> None:
-        super().__init__("SIM", clock=clock, latency=LatencyModel(fixed_ns=MILLISECOND))
+        latency = LatencyModel(fixed_ns=MILLISECOND)
+        super().__init__("SIM", clock=clock, latency=latency, history_size=100)
         self.lose = lose
         self.submits: list[str] = []
         self.lost_submits = 0

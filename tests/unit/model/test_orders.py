@@ -87,26 +87,24 @@ def state(order: Order) -> State:
 
 
 # ------------------------------------------------------------- the table
-def test_the_table_covers_every_status() -> None:
-    assert set(LEGAL) == set(S)
-
-
 @pytest.mark.parametrize(("current", "new"), list(product(S, S)), ids=lambda s: s.value)
 def test_exactly_the_legal_transitions_are_allowed(current: OrderStatus, new: OrderStatus) -> None:
-    assert can_transition(current, new) == (new in LEGAL[current])
+    assert can_transition(current, new) == (new in LEGAL[current])  # (a missing row: KeyError)
 
 
 REPORTED = [S.SUBMITTED, S.ACCEPTED, S.TRIGGERED, S.CANCELED, S.EXPIRED, S.REJECTED, S.DENIED]
 PLAIN = [s for s in S if s not in PENDING]
 
 
-@pytest.mark.parametrize(("current", "new"), list(product(PLAIN, REPORTED)), ids=str)
+@pytest.mark.parametrize(
+    ("current", "new"), list(product(PLAIN, [*REPORTED, *sorted(PENDING)])), ids=str
+)
 def test_a_reported_status_moves_an_order_without_a_request_exactly_as_the_table_says(
     current: OrderStatus, new: OrderStatus
 ) -> None:
     order = make_order(status=current)
     error = transition(order, new, 42)
-    if new in LEGAL[current]:
+    if new in LEGAL[current] and new not in PENDING:  # only a request makes an order pending
         assert error is None
         assert state(order) == (new, new, False)
         assert order.ts_last == 42

@@ -51,8 +51,11 @@ class SimulatedVenue(Matcher):
     re-checks the order against the market (a limit moved through the touch takes it, a stop
     moved through it triggers); it is refused for an order closed or unknown, a quantity not
     above what has filled, a trigger of a stop already triggered, or a post-only limit moved
-    through the touch. A query re-sends the order's fills, then its status; the venue keeps
-    the last ``history_size`` closed orders to answer it. It runs no contingent order itself
+    through the touch. A query re-sends the order's fills, then its status (OrderNotFound for
+    an order it does not have). Closed orders are kept to answer queries only with
+    ``history_size`` > 0 (the last N): in-process its reports are never lost, and keeping them
+    costs about 2 % of backtest speed, so the default is 0; set it when reports can be lost
+    (a fault-injecting transport in tests). It runs no contingent order itself
     (``capabilities``): the engine's execution layer emulates them.
     """
 
@@ -67,7 +70,7 @@ class SimulatedVenue(Matcher):
         fees: FeeModel | None = None,
         latency: LatencyModel | None = None,
         bar_fill: str = "next_open",
-        history_size: int = 10_000,
+        history_size: int = 0,
     ) -> None:
         if bar_fill not in BAR_FILLS:
             raise ConfigError(
@@ -225,31 +228,29 @@ class SimulatedVenue(Matcher):
             OrderStatusReport(coid, w.vid, w.venue_status, w.triggered, w.qty, w.filled, now, now)
         )
 
-    def _remove(self, working: Working, status: OrderStatus) -> None:
-        self._orders.pop(working.coid, None)
-        book = self._books.get(working.iid)
+    def _remove(self, w: Working, status: OrderStatus) -> None:
+        """Take a closed order off the books; keep what queries about it need (the latest N)."""
+        self._orders.pop(w.coid, None)
+        book = self._books.get(w.iid)
         if book is not None:
-            if working in book.working:
-                book.working.remove(working)
-            if working in book.waiting:
-                book.waiting.remove(working)
+            if w in book.working:
+                book.working.remove(w)
+            if w in book.waiting:
+                book.waiting.remove(w)
             book.refresh()
-        self._retire(working, status)
-
-    def _retire(self, working: Working, status: OrderStatus) -> None:
-        """Keep a closed order (its status and fills) to answer queries, the latest N only."""
-        w = working
+        if not self._history_size:
+            return
         more = None if w.more_fills is None else tuple(w.more_fills)
         self._closed[w.coid] = ClosedOrder(
             w.vid, status, w.triggered, w.qty, w.filled, w.first_fill, more
         )
         ids = self._closed_ids
-        ids.append(working.coid)
+        ids.append(w.coid)
         if len(ids) > self._history_size:
             self._closed.pop(ids.popleft(), None)
 
     def _reject(self, w: Working, reason: str, now: int) -> None:
-        self._retire(w, OrderStatus.REJECTED)
+        self._remove(w, OrderStatus.REJECTED)
         self._emit(OrderRejected(w.coid, reason, now, now))
 
     def _arrive(self, w: Working, now: int) -> None:
