@@ -189,6 +189,11 @@ class Engine(OrderFlow):
             self._drain()
 
     @property
+    def venues(self) -> dict[str, ExecutionClient]:
+        """The connected venues' execution clients, by venue name (a copy)."""
+        return dict(self._venues)
+
+    @property
     def strategies(self) -> dict[str, EngineStrategy]:
         """The registered strategies by id."""
         return dict(self._strategies)
@@ -209,30 +214,26 @@ class Engine(OrderFlow):
 
     # ----------------------------------------------------------- subscriptions
     def subscribe(self, kind: str, instrument_id: InstrumentId, handler: Handler) -> None:
-        """Deliver ``kind`` ("quotes", "trades", "bars") of one instrument to ``handler``."""
-        handlers = self._kind_list(kind, instrument_id)
+        """Deliver ``kind`` ("quotes", "trades", "bars") of one instrument to ``handler``.
+
+        Lists are replaced, not edited, so (un)subscribing from inside a handler never disturbs
+        the delivery under way; the change applies from the next event.
+        """
+        route, attr = self._route(instrument_id), _kind_attr(kind)
+        handlers: list[Handler] = getattr(route, attr)
         if handler not in handlers:
-            handlers.append(handler)
+            setattr(route, attr, [*handlers, handler])
 
     def unsubscribe(self, kind: str, instrument_id: InstrumentId, handler: Handler) -> None:
         """Stop delivering ``kind`` of one instrument to ``handler``."""
-        handlers = self._kind_list(kind, instrument_id)
+        route, attr = self._route(instrument_id), _kind_attr(kind)
+        handlers: list[Handler] = getattr(route, attr)
         if handler in handlers:
-            handlers.remove(handler)
+            setattr(route, attr, [h for h in handlers if h != handler])
 
     def subscribers(self, kind: str, instrument_id: InstrumentId) -> int:
         """How many handlers receive ``kind`` of one instrument."""
-        return len(self._kind_list(kind, instrument_id))
-
-    def _kind_list(self, kind: str, instrument_id: InstrumentId) -> list[Handler]:
-        route = self._route(instrument_id)
-        if kind == "quotes":
-            return route.quote
-        if kind == "trades":
-            return route.trade
-        if kind == "bars":
-            return route.bar
-        raise ConfigError(f"unknown data kind {kind!r}: use 'quotes', 'trades' or 'bars'")
+        return len(getattr(self._route(instrument_id), _kind_attr(kind)))
 
     def _route(self, instrument_id: InstrumentId) -> _Route:
         route = self._routes.get(instrument_id)
@@ -334,7 +335,7 @@ class Engine(OrderFlow):
         Market orders already in flight towards flat are counted, so calling this twice does
         not double the exit.
         """
-        from tradewind.model.enums import OrderSide, OrderType
+        from tradewind.model.enums import OrderSide, OrderStatus, OrderType
 
         portfolio = self.portfolio
         if portfolio is None:
@@ -351,7 +352,10 @@ class Engine(OrderFlow):
                 continue
             remaining = position.quantity
             for order in self.cache.open_orders_for(sid, iid):
-                if order.order_type is OrderType.MARKET:
+                # a market order on its way counts towards flat, unless we asked to cancel it
+                if order.order_type is OrderType.MARKET and order.status is not (
+                    OrderStatus.PENDING_CANCEL
+                ):
                     remaining += order.signed_remaining
             if not remaining:
                 continue
@@ -382,6 +386,16 @@ class Engine(OrderFlow):
             if strategy_id is None or sid == strategy_id:
                 strategy.on_trading_disabled(state, reason)
                 self._drain()
+
+
+_KIND_ATTRS = {"quotes": "quote", "trades": "trade", "bars": "bar"}
+
+
+def _kind_attr(kind: str) -> str:
+    attr = _KIND_ATTRS.get(kind)
+    if attr is None:
+        raise ConfigError(f"unknown data kind {kind!r}: use 'quotes', 'trades' or 'bars'")
+    return attr
 
 
 def _audited(audit: AuditSink, handler: Handler) -> Handler:

@@ -106,14 +106,16 @@ def _kill_with_orders_in_flight(seed: int) -> tuple[Desk, bool]:
 
 
 def test_kill_switch_halts_cancels_and_flattens_even_with_orders_in_flight() -> None:
-    retried = 0
+    canceled = 0
     for seed in range(8):
         d, canceled_in_flight = _kill_with_orders_in_flight(seed)
         closes = [o for o in d.h.engine.cache.orders.values() if "close_all" in o.tags]
-        if canceled_in_flight:  # the first close counted it as bought: a second close evens up
-            assert len(closes) > 2
-            retried += 1
-    assert retried, "no seed canceled the in-flight order: pick seeds that do"
+        if canceled_in_flight:
+            # close_all does not count a market order it has asked to cancel, so one close
+            # per strategy is enough even when the cancel wins the race
+            assert len(closes) == 2
+            canceled += 1
+    assert canceled, "no seed canceled the in-flight order: pick seeds that do"
 
 
 def test_close_all_filters_reach_the_engine_commands() -> None:
