@@ -112,13 +112,7 @@ class OrderReports:
             order.venue_order_id = event.venue_order_id
         elif event.__class__ is OrderRejected or event.__class__ is OrderDenied:
             order.reason = event.reason
-        if order.status.is_closed:
-            self.cache.open_orders.pop(order.client_order_id, None)
-        for listener in self._order_listeners:
-            listener(order, event)
-        strategy = self._strategies.get(order.strategy_id)
-        if strategy is not None:
-            strategy.on_order(order, event)
+        self._changed(order, event)
 
     def _on_fill(self, fill: Fill) -> None:
         if self.audit is not None:
