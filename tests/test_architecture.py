@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "portfolio": {"errors", "model", "engine"},
     "analysis": {"errors", "model"},
     "venues": {"errors", "model", "engine"},
+    "store": {"errors", "model", "engine"},
     "runtime": {
         "errors",
         "model",
@@ -32,6 +33,7 @@ ALLOWED: dict[str, set[str]] = {
         "portfolio",
         "analysis",
         "venues",
+        "store",
     },
 }
 UNCHECKED = {"__init__", "cli", "testing", "__main__"}
