@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"errors", "model"},
     "venues": {"errors", "model", "engine"},
     "store": {"errors", "model", "engine"},
+    "recorder": {"errors", "model", "engine", "data"},
     "runtime": {
         "errors",
         "model",
@@ -34,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "analysis",
         "venues",
         "store",
+        "recorder",
     },
 }
 UNCHECKED = {"__init__", "cli", "testing", "__main__"}
