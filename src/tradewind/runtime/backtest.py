@@ -23,10 +23,10 @@ from tradewind.model.orders import Order
 from tradewind.portfolio.portfolio import Portfolio
 from tradewind.risk import RiskConfig, RiskEngine
 from tradewind.runtime.progress import ProgressBar
+from tradewind.runtime.wiring import wire_simulated
 from tradewind.strategy.base import Strategy
-from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
+from tradewind.venues.simulated import FeeModel, LatencyModel
 
-DEFAULT_BALANCE = Decimal(100_000)
 _SAMPLE_START_NS = 60_000_000_000
 _MAX_SAMPLES = 4_000
 
@@ -94,27 +94,19 @@ def run_backtest(
     clock = HistoricalClock()
     engine = Engine(clock, audit=audit)
     install_execution(engine)  # contingent orders (built only if a strategy sends one)
+    _, portfolio = wire_simulated(
+        engine,
+        instruments,
+        fees=fees,
+        latency=latency,
+        bar_fill=bar_fill,
+        balances=starting_balances,
+        base_currency=base_currency,
+    )
     by_symbol: dict[str, InstrumentId] = {}
-    venues: dict[str, SimulatedVenue] = {}
     for instrument in instruments:
-        if instrument.venue not in venues:
-            venues[instrument.venue] = SimulatedVenue(
-                instrument.venue,
-                clock=clock,
-                fees=_for_venue(fees, instrument.venue),
-                latency=_for_venue(latency, instrument.venue),
-                bar_fill=bar_fill,
-            )
-            engine.add_venue(venues[instrument.venue])
-        engine.add_instrument(instrument)
         by_symbol.setdefault(instrument.symbol, instrument.id)
         by_symbol[instrument.id] = instrument.id
-    currency = base_currency or instruments[0].quote
-    start = starting_balances or {currency: DEFAULT_BALANCE}
-    opening = {asset: Decimal(str(amount)) for asset, amount in start.items()}
-    balances = {venue: dict(opening) for venue in venues}
-    portfolio = Portfolio(engine.cache, base_currency=currency, starting_balances=balances)
-    engine.set_portfolio(portfolio)
 
     def resolve(symbol: str) -> InstrumentId:
         iid = by_symbol.get(symbol)
@@ -209,13 +201,6 @@ def run_backtest(
     )
     result.summary = build_summary(result, events=events, streams=streams, strategies=strategy_list)
     return result
-
-
-def _for_venue(model: Any, venue: str) -> Any:
-    """One model for every venue, or the one a mapping gives this venue (None: the default)."""
-    if isinstance(model, Mapping):
-        return model.get(venue)
-    return model
 
 
 class _FillRecorder:
