@@ -199,19 +199,16 @@ class Strategy(OrderActions, Generic[P]):
         tags: tuple[str, ...] = (),
     ) -> Order:
         """Buy or sell at the market."""
-        return self._submit(
-            instrument_id,
-            side,
-            quantity,
-            OrderType.MARKET,
-            None,
-            None,
-            time_in_force,
-            None,
-            False,
-            reduce_only,
-            snap,
-            tags,
+        return self._send(
+            self.market_order(
+                instrument_id,
+                side,
+                quantity,
+                time_in_force=time_in_force,
+                reduce_only=reduce_only,
+                snap=snap,
+                tags=tags,
+            )
         )
 
     def submit_limit(
@@ -229,19 +226,19 @@ class Strategy(OrderActions, Generic[P]):
         tags: tuple[str, ...] = (),
     ) -> Order:
         """Rest a limit order at ``price`` (or better)."""
-        return self._submit(
-            instrument_id,
-            side,
-            quantity,
-            OrderType.LIMIT,
-            price,
-            None,
-            time_in_force,
-            expire_time_ns,
-            post_only,
-            reduce_only,
-            snap,
-            tags,
+        return self._send(
+            self.limit_order(
+                instrument_id,
+                side,
+                quantity,
+                price,
+                time_in_force=time_in_force,
+                expire_time_ns=expire_time_ns,
+                post_only=post_only,
+                reduce_only=reduce_only,
+                snap=snap,
+                tags=tags,
+            )
         )
 
     def submit_stop(
@@ -259,20 +256,19 @@ class Strategy(OrderActions, Generic[P]):
         tags: tuple[str, ...] = (),
     ) -> Order:
         """A stop: at ``trigger_price`` it becomes a market order, or a limit at ``limit_price``."""
-        order_type = OrderType.STOP_MARKET if limit_price is None else OrderType.STOP_LIMIT
-        return self._submit(
-            instrument_id,
-            side,
-            quantity,
-            order_type,
-            limit_price,
-            trigger_price,
-            time_in_force,
-            expire_time_ns,
-            False,
-            reduce_only,
-            snap,
-            tags,
+        return self._send(
+            self.stop_order(
+                instrument_id,
+                side,
+                quantity,
+                trigger_price,
+                limit_price=limit_price,
+                time_in_force=time_in_force,
+                expire_time_ns=expire_time_ns,
+                reduce_only=reduce_only,
+                snap=snap,
+                tags=tags,
+            )
         )
 
     def buy(self, instrument_id: str, quantity: Number, price: Number | None = None) -> Order:
@@ -320,36 +316,7 @@ class Strategy(OrderActions, Generic[P]):
         side = OrderSide.BUY if delta > 0 else OrderSide.SELL
         return self.submit_market(iid, side, abs(delta))
 
-    def _submit(
-        self,
-        instrument_id: str,
-        side: OrderSide | str,
-        quantity: Number,
-        order_type: OrderType,
-        price: Number | None,
-        trigger: Number | None,
-        time_in_force: TimeInForce | str,
-        expire_time_ns: int | None,
-        post_only: bool,
-        reduce_only: bool,
-        snap: bool,
-        tags: tuple[str, ...],
-    ) -> Order:
-        order = self._build(
-            instrument_id,
-            side,
-            quantity,
-            order_type,
-            price,
-            trigger,
-            time_in_force,
-            expire_time_ns,
-            post_only,
-            reduce_only,
-            snap,
-            tags,
-        )
-        engine = self._engine  # _build has checked it is bound
-        assert engine is not None
-        engine.submit_order(order)
+    def _send(self, order: Order) -> Order:
+        """Send an order built by ``market_order``/``limit_order``/``stop_order``."""
+        self.engine.submit_order(order)
         return order

@@ -9,7 +9,7 @@ from tradewind.errors import StrategyError
 from tradewind.model.contingency import FailurePolicy, OrderGroup
 from tradewind.model.enums import OrderSide, OrderType, TimeInForce
 from tradewind.model.identifiers import InstrumentId, StrategyId
-from tradewind.model.instrument import Number, to_decimal
+from tradewind.model.instrument import Instrument, Number, to_decimal
 from tradewind.model.orders import Order
 
 if TYPE_CHECKING:
@@ -56,21 +56,13 @@ class OrderActions:
         qty = to_decimal(quantity, "quantity")
         px = None if price is None else to_decimal(price, "price")
         trig = None if trigger is None else to_decimal(trigger, "trigger_price")
-        policy = engine.grid_policy
-        if snap or policy == "snap":
-            qty = instrument.round_quantity(qty)
-            px = None if px is None else instrument.round_price(px)
-            trig = None if trig is None else instrument.round_price(trig)
-        if policy != "deny":
-            if px is not None:
-                instrument.check_price(px, "price")
-            if trig is not None:
-                instrument.check_price(trig, "trigger_price")
-            reference = px if px is not None else trig
-            if reference is None and instrument.min_notional:
-                mark = engine.cache.mark_price(iid)
-                reference = None if mark is None else Decimal(repr(mark))
-            instrument.check_quantity(qty, reference)
+        mark = None
+        if px is None and trig is None and instrument.min_notional:
+            last = engine.cache.mark_price(iid)
+            mark = None if last is None else Decimal(repr(last))
+        fitted, px, trig = _fit_to_grid(engine.grid_policy, instrument, qty, px, trig, snap, mark)
+        assert fitted is not None
+        qty = fitted
         if tif is TimeInForce.GTD and expire_time_ns is None:
             raise StrategyError("a GTD order needs expire_time_ns: give the expiry time")
         order = Order(
@@ -111,18 +103,8 @@ class OrderActions:
         px = None if price is None else to_decimal(price, "price")
         qty = None if quantity is None else to_decimal(quantity, "quantity")
         trig = None if trigger_price is None else to_decimal(trigger_price, "trigger_price")
-        policy = engine.grid_policy
-        if snap or policy == "snap":
-            px = None if px is None else instrument.round_price(px)
-            qty = None if qty is None else instrument.round_quantity(qty)
-            trig = None if trig is None else instrument.round_price(trig)
-        if policy != "deny":
-            if px is not None:
-                instrument.check_price(px, "price")
-            if trig is not None:
-                instrument.check_price(trig, "trigger_price")
-            if qty is not None:
-                instrument.check_quantity(qty, px or order.price or trig or order.trigger_price)
+        fallback = order.price or order.trigger_price
+        qty, px, trig = _fit_to_grid(engine.grid_policy, instrument, qty, px, trig, snap, fallback)
         return engine.modify_order(order, price=px, quantity=qty, trigger_price=trig)
 
     # ------------------------------------------------- built, not yet sent
@@ -386,3 +368,30 @@ def _tif(value: TimeInForce | str) -> TimeInForce:
     except ValueError:
         names = ", ".join(t.value for t in TimeInForce)
         raise StrategyError(f"time in force {value!r} is unknown: use one of {names}") from None
+
+
+def _fit_to_grid(
+    policy: str,
+    instrument: Instrument,
+    qty: Decimal | None,
+    px: Decimal | None,
+    trig: Decimal | None,
+    snap: bool,
+    fallback: Decimal | None,
+) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """Snap the terms onto the grid (``snap`` or policy "snap"), then check them unless the
+    policy is "deny" (pre-trade checks refuse them with a reason code instead). Minimum
+    notional is judged at the price, else the trigger, else ``fallback``."""
+    if snap or policy == "snap":
+        qty = None if qty is None else instrument.round_quantity(qty)
+        px = None if px is None else instrument.round_price(px)
+        trig = None if trig is None else instrument.round_price(trig)
+    if policy != "deny":
+        if px is not None:
+            instrument.check_price(px, "price")
+        if trig is not None:
+            instrument.check_price(trig, "trigger_price")
+        if qty is not None:
+            reference = px if px is not None else trig if trig is not None else fallback
+            instrument.check_quantity(qty, reference)
+    return qty, px, trig
