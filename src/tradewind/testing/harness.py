@@ -17,7 +17,7 @@ from tradewind.model.events import Fill, TimeEvent
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.instrument import Instrument, Number, to_decimal
 from tradewind.model.orders import Order
-from tradewind.portfolio.portfolio import Portfolio
+from tradewind.runtime.wiring import wire_simulated
 from tradewind.strategy.base import Strategy
 from tradewind.strategy.params import StrategyParams
 from tradewind.testing.factories import instrument as make_instrument
@@ -25,7 +25,6 @@ from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
 
 AnyStrategy = TypeVar("AnyStrategy", bound=Strategy[Any])
 
-DEFAULT_BALANCE = Decimal(100_000)
 """What each venue account starts with, in the first instrument's quote currency."""
 
 _KINDS = ("quotes", "trades", "bars")
@@ -85,26 +84,15 @@ class EngineHarness:
         self.audit = _AuditLog()
         self.engine = Engine(self.clock, audit=self.audit)
         install_execution(self.engine)  # contingent orders, as the backtest has them
-        self.venues: dict[str, SimulatedVenue] = {}
-        for inst in listed:
-            if inst.venue not in self.venues:
-                venue = SimulatedVenue(
-                    inst.venue, clock=self.clock, fees=fees, latency=latency, bar_fill=bar_fill
-                )
-                self.venues[inst.venue] = venue
-                self.engine.add_venue(venue)
-            self.engine.add_instrument(inst)
-        currency = base_currency or listed[0].quote
-        opening = {
-            asset: to_decimal(amount, asset)
-            for asset, amount in (balances or {currency: DEFAULT_BALANCE}).items()
-        }
-        self.portfolio = Portfolio(
-            self.engine.cache,
-            base_currency=currency,
-            starting_balances={name: dict(opening) for name in self.venues},
+        self.venues, self.portfolio = wire_simulated(
+            self.engine,
+            listed,
+            fees=fees,
+            latency=latency,
+            bar_fill=bar_fill,
+            balances={a: to_decimal(v, a) for a, v in balances.items()} if balances else None,
+            base_currency=base_currency,
         )
-        self.engine.set_portfolio(self.portfolio)
         self.fills: list[Fill] = []
         self.engine.add_fill_listener(self._on_fill)
 
