@@ -441,53 +441,9 @@ def _file_symbols(path: Path) -> list[str]:
 
 def parse_instrument(text: str, venue: str) -> Any:
     """``SYMBOL:tick=0.01,lot=0.001,...`` as an Instrument."""
-    from tradewind.model.enums import AssetClass
-    from tradewind.model.instrument import Instrument, split_pair
+    from tradewind.model.instrument_spec import parse_instrument_spec
 
-    symbol, _, rest = text.partition(":")
-    if not symbol or not rest:
-        raise ConfigError(f"--instrument {text!r}: write SYMBOL:tick=0.01,lot=0.001[,...]")
-    fields = _key_values([p for p in rest.split(",") if p], "--instrument")
-    aliases = {"tick": "tick_size", "lot": "lot_size", "min_qty": "min_quantity"}
-    known = {
-        "tick_size",
-        "lot_size",
-        "min_quantity",
-        "min_notional",
-        "multiplier",
-        "base",
-        "quote",
-        "asset_class",
-        "settlement",
-    }
-    kw: dict[str, Any] = {}
-    for key, value in fields.items():
-        name = aliases.get(key, key)
-        if name not in known:
-            raise ConfigError(
-                f"--instrument {symbol}: unknown key {key!r} (known: tick, lot, min_qty, "
-                "min_notional, multiplier, base, quote, asset_class, settlement)"
-            )
-        kw[name] = value
-    for needed in ("tick_size", "lot_size"):
-        if needed not in kw:
-            raise ConfigError(f"--instrument {symbol}: give {needed.split('_')[0]}=... as well")
-    if "asset_class" in kw:
-        try:
-            kw["asset_class"] = AssetClass(kw["asset_class"].upper())
-        except ValueError:
-            names = ", ".join(a.value.lower() for a in AssetClass)
-            raise ConfigError(
-                f"--instrument {symbol}: asset_class must be one of {names}"
-            ) from None
-    if "base" not in kw or "quote" not in kw:
-        base, quote = split_pair(symbol)
-        kw.setdefault("base", base)
-        kw.setdefault("quote", quote)
-    for name in ("tick_size", "lot_size", "min_quantity", "min_notional", "multiplier"):
-        if name in kw:
-            kw[name] = _decimal(kw[name], f"--instrument {symbol} {name}")
-    return Instrument(symbol=symbol, venue=venue, **kw)
+    return parse_instrument_spec(text, venue)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,11 @@ class EngineStrategy(Protocol):
     def on_trading_disabled(self, state: str, reason: str) -> None: ...
 
 
+SubscriptionListener = Callable[[str, InstrumentId, bool], None]
+"""Called with (kind, instrument, True) when the first subscriber of kind arrives, False when
+the last one leaves: how one shared data connection per venue learns what to stream."""
+
+
 class _Route:
     """Who hears about one instrument: matching venues first, then subscribed strategies."""
 
@@ -101,6 +106,9 @@ class Engine(OrderFlow):
         self._pre_trade: list[PreTradeCheck] = []
         self._fill_listeners: list[Callable[[Fill, Order], None]] = []
         self._order_listeners: list[OrderListener] = []
+        self._subscription_listeners: list[SubscriptionListener] = []
+        self.stale: set[InstrumentId] = set()
+        """Instruments whose feed is marked stale (see ``set_stale``)."""
         self._queue: deque[object] = deque()
         self._order_seq = 0
         self._order_prefix = order_id_prefix
@@ -223,13 +231,38 @@ class Engine(OrderFlow):
         handlers: list[Handler] = getattr(route, attr)
         if handler not in handlers:
             setattr(route, attr, [*handlers, handler])
+            if not handlers:
+                for listener in self._subscription_listeners:
+                    listener(kind, instrument_id, True)
 
     def unsubscribe(self, kind: str, instrument_id: InstrumentId, handler: Handler) -> None:
         """Stop delivering ``kind`` of one instrument to ``handler``."""
         route, attr = self._route(instrument_id), _kind_attr(kind)
         handlers: list[Handler] = getattr(route, attr)
         if handler in handlers:
-            setattr(route, attr, [h for h in handlers if h != handler])
+            remaining = [h for h in handlers if h != handler]
+            setattr(route, attr, remaining)
+            if not remaining:
+                for listener in self._subscription_listeners:
+                    listener(kind, instrument_id, False)
+
+    def add_subscription_listener(self, listener: SubscriptionListener) -> None:
+        """Tell ``listener`` of every (kind, instrument) gaining its first subscriber or losing
+        its last; it first hears of every subscription already held."""
+        self._subscription_listeners.append(listener)
+        for iid, route in self._routes.items():
+            for kind, attr in _KIND_ATTRS.items():
+                if getattr(route, attr):
+                    listener(kind, iid, True)
+
+    def subscriptions(self) -> list[tuple[str, InstrumentId]]:
+        """Every (kind, instrument) that has at least one strategy subscribed."""
+        return [
+            (kind, iid)
+            for iid, route in self._routes.items()
+            for kind, attr in _KIND_ATTRS.items()
+            if getattr(route, attr)
+        ]
 
     def subscribers(self, kind: str, instrument_id: InstrumentId) -> int:
         """How many handlers receive ``kind`` of one instrument."""
@@ -386,6 +419,29 @@ class Engine(OrderFlow):
             if strategy_id is None or sid == strategy_id:
                 strategy.on_trading_disabled(state, reason)
                 self._drain()
+
+    def set_stale(self, instrument_id: InstrumentId, stale: bool, reason: str = "") -> None:
+        """Mark an instrument's feed stale (or fresh again) and tell the strategies subscribed
+        to it (``on_data_stale``). Pre-trade checks read ``engine.stale``."""
+        if stale == (instrument_id in self.stale):
+            return
+        if stale:
+            self.stale.add(instrument_id)
+        else:
+            self.stale.discard(instrument_id)
+        route = self._routes.get(instrument_id)
+        owners: list[object] = []
+        if route is not None:
+            for handler in (*route.quote, *route.trade, *route.bar):
+                owner = getattr(handler, "__self__", None)
+                if owner is not None and owner not in owners:
+                    owners.append(owner)
+        for strategy in self._strategies.values():
+            if strategy in owners:
+                hook = getattr(strategy, "on_data_stale", None)
+                if hook is not None:
+                    hook(instrument_id, stale, reason)
+                    self._drain()
 
 
 _KIND_ATTRS = {"quotes": "quote", "trades": "trade", "bars": "bar"}

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from tradewind.model.contingency import GroupKind, OrderGroup
 from tradewind.model.data import Bar, QuoteTick, TradeTick
-from tradewind.model.events import Fill, TimeEvent
+from tradewind.model.events import Fill, OrderStatusReport, TimeEvent
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.instrument import Instrument
 from tradewind.model.orders import Order
@@ -179,4 +179,58 @@ class ContingentOrders(Protocol):
 
     def cancel_group(self, group: OrderGroup) -> None:
         """Cancel every open order of ``group``; it sends nothing more."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class VenueAccount:
+    """What a venue says of the account, for reconciliation when a bot (re)starts.
+
+    ``orders`` holds a status report for every order the venue has open **and** for every
+    client order id it was asked about (open or closed); an asked id missing from it is an
+    order the venue never received. ``fills`` are the account's fills with
+    ``ts_event >= since_ns`` (all of them when ``since_ns`` is None), oldest first.
+    """
+
+    venue: str
+    orders: tuple[OrderStatusReport, ...]
+    positions: dict[InstrumentId, Decimal]
+    balances: dict[str, Decimal]
+    fills: tuple[Fill, ...]
+    ts_event: int = 0
+
+
+class AccountSource(Protocol):
+    """A venue client that can say what the venue holds (used before any strategy starts)."""
+
+    venue: str
+
+    async def account(
+        self, since_ns: int | None, client_order_ids: tuple[ClientOrderId, ...]
+    ) -> VenueAccount:
+        """The venue's orders (open, plus those asked about), positions, balances and fills."""
+        ...
+
+
+class DataClient(Protocol):
+    """One connection to a venue's market data, shared by every strategy of a bot.
+
+    The bot tells it what the strategies subscribe to (aggregated: it hears of an instrument
+    once, when its first subscriber arrives, and again when its last one leaves); ``run``
+    connects and pushes events into ``emit`` until cancelled. An exception from ``run`` is a
+    failed connection: the supervisor restarts it, and it subscribes again to what it holds.
+    """
+
+    venue: str
+
+    def subscribe(self, kind: str, instrument_id: InstrumentId) -> None:
+        """Start receiving ``kind`` ("quotes", "trades", "bars") of one instrument."""
+        ...
+
+    def unsubscribe(self, kind: str, instrument_id: InstrumentId) -> None:
+        """Stop receiving ``kind`` of one instrument."""
+        ...
+
+    async def run(self, emit: EventSink) -> None:
+        """Connect and stream events into ``emit`` until cancelled."""
         ...

@@ -89,6 +89,19 @@ class Strategy(OrderActions, Generic[P]):
     def on_trading_disabled(self, state: str, reason: str) -> None:
         """Trading is now ``state`` ("reducing": exits only, or "halted"); ``reason`` says why."""
 
+    def on_data_stale(self, instrument_id: InstrumentId, stale: bool, reason: str) -> None:
+        """The feed of a subscribed instrument went quiet (``stale``) or came back. While it is
+        stale, orders that would open or add to a position are denied (exits still go)."""
+
+    def on_save(self) -> dict[str, Any] | bytes | None:
+        """State to keep across a restart (a JSON-able dict, or bytes); None keeps nothing.
+
+        A live bot calls it periodically and at shutdown and stores the result."""
+        return None
+
+    def on_load(self, state: dict[str, Any] | bytes) -> None:
+        """State saved by ``on_save`` in an earlier run, given back before ``on_start``."""
+
     # ------------------------------------------------------------ engine glue
     def _bind(self, engine: Engine) -> None:
         self._engine = engine
@@ -136,6 +149,10 @@ class Strategy(OrderActions, Generic[P]):
     def last_quote(self, instrument_id: str) -> QuoteTick | None:
         """The latest quote of an instrument, if any."""
         return self.engine.cache.quotes.get(InstrumentId(instrument_id))
+
+    def is_stale(self, instrument_id: str) -> bool:
+        """True while the instrument's feed is marked stale (see ``on_data_stale``)."""
+        return InstrumentId(instrument_id) in self.engine.stale
 
     def open_orders(self, instrument_id: str | None = None) -> list[Order]:
         """This strategy's open orders, optionally for one instrument."""
