@@ -2,6 +2,9 @@
 # tradewind's two commands. Each sets up .venv (Python >= 3.11) on first use, then:
 #   ./dev.sh demo   backtest a built-in strategy on generated sample data (no keys, no network)
 #   ./dev.sh test   lint, type-check and run the whole test suite
+# The PostgreSQL store tests start a throwaway server of their own when initdb/pg_ctl are
+# installed (Debian: apt-get install postgresql; .ci/run does that) or use
+# TRADEWIND_TEST_POSTGRES_URL; otherwise they are skipped, saying why. See docs/state.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from tradewind.model import exact
 from tradewind.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
@@ -137,7 +140,9 @@ class Order:
         return self.filled_notional / self.filled_quantity
 
     def to_row(self) -> dict[str, object]:
-        """A flat dict for orders.csv."""
+        """A flat dict for orders.csv and the state store's order journal (``from_row`` reads
+        it back exactly). ``avg_price`` is for reading only, rounded to 12 places; the exact
+        sum is ``filled_notional``. Tags are a JSON list ("" when there are none)."""
         avg = self.avg_price
         return {
             "client_order_id": self.client_order_id,
@@ -158,7 +163,54 @@ class Order:
             "reason": self.reason,
             "ts_init": self.ts_init,
             "ts_last": self.ts_last,
+            "working_status": self.working_status.value,
+            "update_pending": self.update_pending,
+            "filled_notional": str(self.filled_notional),
+            "expire_time_ns": self.expire_time_ns,
+            "tags": json.dumps(list(self.tags)) if self.tags else "",
         }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Order:
+        """The order ``to_row`` wrote, exactly: as written, or as a state store gives it back
+        (Decimals, None for an empty price or id).
+
+        Trade ids are not in the row: the journaled fills hold them (recovery restores them).
+        A row without ``working_status`` or ``filled_notional`` (written before they were
+        columns) gets the status and ``avg_price x filled_quantity``.
+        """
+        status = OrderStatus(str(row["status"]))
+        order = cls(
+            ClientOrderId(str(row["client_order_id"])),
+            StrategyId(str(row["strategy_id"] or "")),
+            InstrumentId(str(row["instrument_id"] or "")),
+            OrderSide(str(row["side"])),
+            OrderType(str(row["type"])),
+            _dec_or_zero(row["quantity"]),
+            price=_dec(row.get("price")),
+            trigger_price=_dec(row.get("trigger_price")),
+            time_in_force=TimeInForce(str(row.get("time_in_force") or "GTC")),
+            expire_time_ns=_int(row.get("expire_time_ns")),
+            post_only=_bool(row.get("post_only")),
+            reduce_only=_bool(row.get("reduce_only")),
+            ts_init=_int(row.get("ts_init")) or 0,
+            tags=_tags(row.get("tags")),
+        )
+        order.status = status
+        working = row.get("working_status")
+        order.working_status = OrderStatus(str(working)) if working else status
+        order.update_pending = _bool(row.get("update_pending"))
+        order.filled_quantity = _dec_or_zero(row.get("filled_quantity"))
+        notional = _dec(row.get("filled_notional"))
+        if notional is None:
+            avg = _dec(row.get("avg_price"))
+            notional = _ZERO if avg is None else avg * order.filled_quantity
+        order.filled_notional = notional
+        order.venue_order_id = str(row.get("venue_order_id") or "")
+        order.reason = str(row.get("reason") or "")
+        last = _int(row.get("ts_last"))
+        order.ts_last = order.ts_init if last is None else last
+        return order
 
     def __repr__(self) -> str:
         px = f" @ {self.price}" if self.price is not None else ""
@@ -167,6 +219,37 @@ class Order:
             f"Order({self.client_order_id} {self.side.value} {self.quantity} {self.instrument_id} "
             f"{self.order_type.value}{px}{trig} {self.status.value} filled {self.filled_quantity})"
         )
+
+
+def _dec(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _dec_or_zero(value: object) -> Decimal:
+    dec = _dec(value)
+    return _ZERO if dec is None else dec
+
+
+def _int(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(str(value)) if not isinstance(value, int) else value
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(t) for t in value)
+    return tuple(str(t) for t in json.loads(str(value)))
 
 
 _S = OrderStatus

@@ -43,8 +43,16 @@ ORDER_COLUMNS: dict[str, Kind] = {
     "reason": "text",
     "ts_init": "int",
     "ts_last": "int",
+    "working_status": "text",
+    "update_pending": "bool",
+    "filled_notional": "decimal",
+    "expire_time_ns": "int",
+    "tags": "text",
 }
-"""The columns of an order row: ``Order.to_row``'s keys. Unknown keys are refused."""
+"""The columns of an order row: ``Order.to_row``'s keys. Unknown keys are refused.
+
+The last five (schema version 2) make ``Order.from_row`` exact: the status beneath a pending
+request, a modify pending under a cancel, the exact fill notional, the GTD expiry and tags."""
 
 ORDER_REQUIRED = ("client_order_id", "status")
 

@@ -1,4 +1,4 @@
-"""The state-store contract, run against InMemoryStore and SqliteStore alike."""
+"""The state-store contract, run against InMemoryStore, SqliteStore and PostgresStore alike."""
 
 from __future__ import annotations
 
