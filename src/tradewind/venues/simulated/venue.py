@@ -25,7 +25,7 @@ from tradewind.model.events import (
     TimeEvent,
 )
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
-from tradewind.model.instrument import Instrument
+from tradewind.model.instrument import Instrument, to_decimal
 from tradewind.model.orders import Order
 from tradewind.venues.simulated.book import ZERO, Book, ClosedOrder, Working, dec
 from tradewind.venues.simulated.fees import FeeModel
@@ -108,6 +108,17 @@ class SimulatedVenue(Matcher):
         """The venue's own record of the net position (what reconciliation compares against)."""
         book = self._books.get(instrument_id)
         return ZERO if book is None else book.position
+
+    def restore_position(self, instrument_id: InstrumentId, quantity: Decimal) -> None:
+        """Start the venue's position in a listed instrument at ``quantity`` (a paper venue
+        restarted with its bot's positions); no fill or report is made."""
+        book = self._books.get(instrument_id)
+        if book is None:
+            raise ConfigError(
+                f"cannot restore a position in {instrument_id}: it is not listed on "
+                f"{self.venue}; add the instrument first"
+            )
+        book.position = to_decimal(quantity, f"position in {instrument_id}")
 
     def open_orders(self) -> list[ClientOrderId]:
         """Client ids of the orders working at the venue."""
