@@ -25,3 +25,18 @@ class OrderError(TradewindError):
 
 class StrategyError(TradewindError):
     """A strategy is unknown, misdeclared, or was given parameters it does not accept."""
+
+
+class ReconcileError(TradewindError):
+    """On start, the venue's account does not match the state store in a way recovery cannot
+    explain; the message has one line per mismatch (ours vs the venue's) and what to do.
+
+    ``mismatches`` holds those lines; ``report`` what recovery had done when it stopped.
+    """
+
+    def __init__(
+        self, message: str, mismatches: tuple[str, ...] = (), report: object | None = None
+    ) -> None:
+        super().__init__(message)
+        self.mismatches = mismatches
+        self.report = report

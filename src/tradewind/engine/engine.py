@@ -281,6 +281,14 @@ class Engine(OrderFlow):
         if self._queue:
             self._drain()
 
+    def call(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``action`` as one step (a command from outside: pause, cancel all, ...): what it
+        causes (denials, reports) is processed before this returns. Returns its result."""
+        result = action(*args, **kwargs)
+        if self._queue:
+            self._drain()
+        return result
+
     def _drain(self) -> None:
         queue = self._queue
         handlers = self._handlers
@@ -337,6 +345,15 @@ class Engine(OrderFlow):
         """A client order id unique within this engine's run."""
         self._order_seq += 1
         return ClientOrderId(f"{self._order_prefix}-{self._order_seq:06d}")
+
+    @property
+    def order_id_prefix(self) -> str:
+        """What every client order id of this engine starts with (before ``-NNNNNN``)."""
+        return self._order_prefix
+
+    def continue_order_ids(self, after: int) -> None:
+        """Number the next client order ids after ``after`` (recovery: never reuse an id)."""
+        self._order_seq = max(self._order_seq, after)
 
     # ---------------------------------------------------------------- commands
     def cancel_all(

@@ -10,6 +10,7 @@ disabled, never from inside another event's handling.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +26,10 @@ from tradewind.risk.breaker import CircuitBreaker, losing_trade
 from tradewind.risk.checks import Check, GridCheck, enabled_checks, shown
 from tradewind.risk.config import RiskConfig
 from tradewind.risk.limits import DailyLossHalt
-from tradewind.risk.reasons import DenyReason
-from tradewind.risk.session import SessionDrawdown
+from tradewind.risk.reasons import DenyReason, Verdict
+from tradewind.risk.session import SessionDrawdown, exact_text
 from tradewind.risk.sizing import PositionSizer
-from tradewind.risk.state import Halt, Restriction, TradingState, TradingStates
+from tradewind.risk.state import Halt, Restriction, TradingState, TradingStates, restriction_from
 
 OWNER = "risk"
 """The clock owner of risk's timers and alarms."""
@@ -49,6 +50,10 @@ class RiskEngine:
 
     Attach it after the instruments and the portfolio and before the engine starts: loss
     controls value the instruments known then on their market data (fills are valued always).
+
+    An order (or amend) on an instrument whose feed is marked stale (``engine.stale``, set by
+    ``tradewind.runtime.staleness.StalenessMonitor``) is denied ``STALE_DATA`` unless it only
+    reduces a position; close-all orders pass.
     """
 
     def __init__(self, engine: Engine, config: RiskConfig | None = None) -> None:
@@ -101,6 +106,9 @@ class RiskEngine:
         self._realized: dict[tuple[str, InstrumentId], Any] = {}
         self._alarms: dict[str, tuple[str, str, str | None]] = {}
         self._seq = 0
+        self._day: int | None = None  # the UTC day (ts // DAY_NS) the sessions belong to
+        self._cooldowns: dict[str, int] = {}  # strategy -> when its breaker pause ends
+        self._state_listeners: list[Callable[[], object]] = []
         engine.add_pre_trade_check(self.check)
         engine.add_time_handler(OWNER, self._on_time)
         if self.breaker is not None or config.watches_pnl:
@@ -132,6 +140,10 @@ class RiskEngine:
                 restriction.state is TradingState.HALTED or not self.book.reduces(order)
             ):
                 return self._deny(order, (restriction.code, restriction.message))
+        if not closing and order.instrument_id in self.engine.stale:
+            stale = stale_data_verdict(order, self.engine, self.book)
+            if stale is not None:
+                return self._deny(order, stale)
         for check in self._grid:
             verdict = check(order)
             if verdict is not None:
@@ -157,6 +169,7 @@ class RiskEngine:
         if self.daily_loss is None and self.sessions is None:
             return
         now = self.engine.clock.timestamp_ns()
+        self._day = now // DAY_NS
         self.engine.clock.set_timer(
             "midnight", OWNER, DAY_NS, start_ns=(now // DAY_NS + 1) * DAY_NS
         )
@@ -211,7 +224,9 @@ class RiskEngine:
                 ),
                 strategy_id,
             )
-            self.engine.clock.set_alarm(f"cooldown:{strategy_id}", OWNER, now + breaker.cooldown_ns)
+            self._cooldowns[strategy_id] = until = now + breaker.cooldown_ns
+            self.engine.clock.set_alarm(f"cooldown:{strategy_id}", OWNER, until)
+            self._saved_changed()
 
     def _value(self) -> None:
         """Value everything at the latest marks against the session and daily loss limits."""
@@ -229,10 +244,16 @@ class RiskEngine:
                     ),
                     sid,
                 )
+            if self.sessions.changed:
+                self.sessions.changed = False
+                self._saved_changed()
         daily = self.daily_loss
         if daily is not None:
             equity = self.book.equity()
+            baseline = daily.baseline
             loss = None if equity is None else daily.update(equity)
+            if daily.baseline != baseline:
+                self._saved_changed()
             if loss is not None:
                 self._restrict(
                     "daily_loss",
@@ -253,16 +274,21 @@ class RiskEngine:
             equity = self.book.equity()
             if equity is not None:
                 self.daily_loss.start_day(equity)
+        self._saved_changed()
 
     # ------------------------------------------------------------ the clock
     def _on_time(self, event: TimeEvent) -> None:
         name = event.name
         if name == "midnight":
+            self._day = event.ts_event // DAY_NS
             self._midnight()
         elif name == "flatten":
             self._flatten()
         elif name.startswith("cooldown:"):
-            self.states.clear("breaker", name.removeprefix("cooldown:"))
+            sid = name.removeprefix("cooldown:")
+            self._cooldowns.pop(sid, None)
+            self.states.clear("breaker", sid)
+            self._saved_changed()
         elif name in self._alarms:
             state, reason, strategy_id = self._alarms.pop(name)
             self.engine.notify_trading_disabled(state, reason, strategy_id)
@@ -280,6 +306,7 @@ class RiskEngine:
         name = f"notify:{self._seq}"
         self._alarms[name] = (restriction.state.value, restriction.message, strategy_id)
         clock.set_alarm(name, OWNER, now)
+        self._saved_changed()
 
     # -------------------------------------------------------------- commands
     def state(self, strategy_id: str | None = None) -> TradingState:
@@ -305,6 +332,7 @@ class RiskEngine:
         self.states.clear("manual", strategy_id)
         if strategy_id is None and self.states.clear("kill"):
             self.engine.clock.cancel("flatten", OWNER)
+        self._saved_changed()
         return self.states.state(strategy_id)
 
     def reset_halt(self) -> TradingState:
@@ -312,6 +340,7 @@ class RiskEngine:
         if self.daily_loss is not None:
             self.daily_loss.reset(self.book.equity())
         self.states.clear("daily_loss")
+        self._saved_changed()
         return self.states.state()
 
     def kill(self, reason: str = "kill switch") -> list[Order]:
@@ -386,3 +415,114 @@ class RiskEngine:
             "denials": dict(sorted(self.denials.items())),
             "halts": [h.to_dict() for h in self.halts],
         }
+
+    # ----------------------------------------------------------- saved state
+    def add_state_listener(self, listener: Callable[[], object]) -> None:
+        """Call ``listener()`` when state a restart must keep changes: a restriction set or
+        lifted, a session begun or at a new high, the day's baseline (a persister saves then)."""
+        self._state_listeners.append(listener)
+
+    def _saved_changed(self) -> None:
+        for listener in self._state_listeners:
+            listener()
+
+    def export_state(self) -> dict[str, Any]:
+        """What a restart must keep, JSON-ready (exact amounts as text): restrictions in force
+        (scope, cause, message), halts so far, session PnL per strategy and its UTC day, the
+        daily-loss baseline and latch, breaker pauses and denial counts."""
+        daily = self.daily_loss
+        return {
+            "day": self._day,
+            "restrictions": self.states.export(),
+            "halts": [h.to_dict() for h in self.halts],
+            "sessions": None if self.sessions is None else self.sessions.export(),
+            "daily_loss": None
+            if daily is None
+            else {"baseline": exact_text(daily.baseline), "latched": daily.latched},
+            "cooldowns": dict(self._cooldowns),
+            "denials": dict(self.denials),
+        }
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        """Take back what ``export_state`` saved; call it once the portfolio holds the
+        restored fills, before any strategy trades.
+
+        A halt, a kill (which goes on flattening) and a reducing-only command come back as
+        they were, and a latched daily-loss halt stays latched: only ``enable`` /
+        ``reset_halt`` lift them, never a restart. Sessions and the daily baseline come back
+        within the same UTC day (after midnight they start afresh, as midnight would have
+        done); a breaker pause lasts until its cooldown's end. Strategies hear of every
+        restored restriction through ``on_trading_disabled``.
+        """
+        if not self._started:
+            self._start()
+        clock = self.engine.clock
+        now = clock.timestamp_ns()
+        same_day = state.get("day") is not None and state.get("day") == now // DAY_NS
+        positions = getattr(self.engine.portfolio, "strategy_positions", {})
+        for key, position in positions.items():  # the breaker measures each trade from here
+            self._realized[key] = position.realized_pnl
+        self.halts[:0] = [Halt.from_dict(h) for h in state.get("halts", ())]
+        self.denials.update(state.get("denials", {}))
+        if self.sessions is not None and state.get("sessions"):
+            if same_day:
+                self.sessions.restore(state["sessions"])
+            else:
+                self.sessions.reset(self.book.strategy_pnls())
+        saved_daily = state.get("daily_loss")
+        if self.daily_loss is not None and saved_daily:
+            self.daily_loss.latched = bool(saved_daily.get("latched"))
+            if same_day and saved_daily.get("baseline") is not None:
+                self.daily_loss.baseline = Decimal(str(saved_daily["baseline"]))
+        cooldowns = state.get("cooldowns", {})
+        for doc in state.get("restrictions", ()):
+            scope, key, restriction = restriction_from(doc)
+            if key == "session" and not same_day:
+                continue
+            if key == "breaker":
+                until = cooldowns.get(scope)
+                if until is None or until <= now or scope is None:
+                    continue
+                self._cooldowns[scope] = until
+                clock.set_alarm(f"cooldown:{scope}", OWNER, until)
+            if key == "kill":
+                clock.set_timer("flatten", OWNER, FLATTEN_RETRY_NS)
+            if self.states.set(key, restriction, scope):
+                self._seq += 1
+                name = f"notify:{self._seq}"
+                self._alarms[name] = (restriction.state.value, restriction.message, scope)
+                clock.set_alarm(name, OWNER, now)
+
+
+# ------------------------------------------------------------- stale market data
+def last_market_ns(engine: Engine, instrument_id: InstrumentId) -> int | None:
+    """When the latest quote, trade or bar of an instrument was received (its ``ts_init``,
+    nanoseconds); None before any."""
+    cache = engine.cache
+    latest: int | None = None
+    for events in (cache.quotes, cache.trades, cache.bars):
+        event = events.get(instrument_id)
+        if event is not None and (latest is None or event.ts_init > latest):
+            latest = event.ts_init
+    return latest
+
+
+def stale_data_verdict(order: Order, engine: Engine, book: RiskBook) -> Verdict:
+    """STALE_DATA for an order on an instrument in ``engine.stale``, unless the order only
+    reduces its strategy's position (``book.reduces``; a close-all order is measured so too).
+
+    The one rule behind ``RiskEngine`` and ``tradewind.runtime.staleness.stale_data_check``.
+    """
+    iid = order.instrument_id
+    if iid not in engine.stale or book.reduces(order):
+        return None
+    last = last_market_ns(engine, iid)
+    if last is None:
+        quiet = "no event received yet"
+    else:
+        quiet = f"no event for {max(0, engine.clock.timestamp_ns() - last) / 1e9:.1f} s"
+    return (
+        DenyReason.STALE_DATA,
+        f"{iid}: market data is stale ({quiet}): only orders that reduce a position are "
+        "accepted until it resumes",
+    )

@@ -16,6 +16,8 @@ class DenyReason(StrEnum):
     """The strategy's session drawdown cap was hit: exits only until the 00:00 UTC reset."""
     CIRCUIT_BREAKER = "CIRCUIT_BREAKER"
     """Too many losing trades in the breaker window: exits only until the cooldown ends."""
+    STALE_DATA = "STALE_DATA"
+    """The instrument's market data is stale (``engine.stale``): exits only until it resumes."""
     INVALID_QUANTITY = "INVALID_QUANTITY"
     """The quantity is not positive."""
     INVALID_PRICE = "INVALID_PRICE"

@@ -8,6 +8,7 @@ order sees the worst restriction of its strategy and of the account.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -92,6 +93,31 @@ class TradingStates:
         states = [r.state for r in self._scopes.get(strategy_id, {}).values()]
         return max(states, key=_SEVERITY.__getitem__, default=TradingState.ENABLED)
 
+    def export(self) -> list[dict[str, Any]]:
+        """Every restriction in force, JSON-ready: scope (None: the account), key, state, code,
+        cause and message (``restriction_from`` reads one back)."""
+        return [
+            {
+                "scope": scope,
+                "key": key,
+                "state": r.state.value,
+                "code": r.code.value,
+                "cause": r.cause,
+                "message": r.message,
+            }
+            for scope, held in self._scopes.items()
+            for key, r in held.items()
+        ]
+
+
+def restriction_from(doc: Mapping[str, Any]) -> tuple[str | None, str, Restriction]:
+    """(scope, key, restriction) of one entry of ``TradingStates.export``."""
+    restriction = Restriction(
+        TradingState(doc["state"]), DenyReason(doc["code"]), str(doc["cause"]), str(doc["message"])
+    )
+    scope = doc.get("scope")
+    return (None if scope is None else str(scope)), str(doc["key"]), restriction
+
 
 @dataclass(frozen=True, slots=True)
 class Halt:
@@ -103,6 +129,17 @@ class Halt:
     scope: str
     """``global`` or ``strategy:<id>``."""
     message: str
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Halt:
+        """The halt ``to_dict`` wrote."""
+        return cls(
+            int(doc["ts"]),
+            TradingState(doc["state"]),
+            str(doc["cause"]),
+            str(doc["scope"]),
+            str(doc["message"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record (``time`` is ISO-8601 UTC)."""

@@ -51,6 +51,11 @@ def _circuit_breaker(d: Desk) -> Order:
     return d.s.buy(BTC.id, "1")
 
 
+def _stale_data(d: Desk) -> Order:
+    d.h.engine.set_stale(BTC.id, True, "no market data for 6.0 s (limit 5 s)")
+    return d.s.buy(BTC.id, "0.1")
+
+
 def _max_position(d: Desk) -> Order:
     d.s.buy(BTC.id, "0.6")
     d.s.buy(BTC.id, "0.3", price="90")  # resting: counts as if filled
@@ -102,6 +107,7 @@ CASES: dict[DenyReason, Case] = {
     DenyReason.REDUCE_ONLY: Case({}, _reducing),
     DenyReason.SESSION_DRAWDOWN: Case({"session_drawdown_limit": 1}, _session_drawdown),
     DenyReason.CIRCUIT_BREAKER: Case(BREAKER, _circuit_breaker),
+    DenyReason.STALE_DATA: Case({}, _stale_data),
     DenyReason.INVALID_QUANTITY: Case({}, lambda d: d.s.buy(BTC.id, "0")),
     DenyReason.INVALID_PRICE: Case({}, lambda d: d.s.buy(BTC.id, "0.1", price="-1")),
     DenyReason.PRICE_OFF_TICK: Case({}, lambda d: d.s.buy(BTC.id, "0.1", price="99.995")),
