@@ -31,12 +31,16 @@ from tradewind.strategy import Strategy, StrategyParams
 
 if TYPE_CHECKING:
     from tradewind.runtime.backtest import run_backtest
+    from tradewind.runtime.bot import Bot
+    from tradewind.runtime.handle import BotHandle
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AssetClass",
     "Bar",
+    "Bot",
+    "BotHandle",
     "ConfigError",
     "DataError",
     "Engine",
@@ -66,9 +70,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # run_backtest pulls in data and analysis; import it only when asked for.
+    # run_backtest and Bot pull in data, analysis and the runtime: import them when asked for.
     if name == "run_backtest":
         from tradewind.runtime.backtest import run_backtest
 
         return run_backtest
+    if name == "Bot":
+        from tradewind.runtime.bot import Bot
+
+        return Bot
+    if name == "BotHandle":
+        from tradewind.runtime.handle import BotHandle
+
+        return BotHandle
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

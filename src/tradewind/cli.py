@@ -1,4 +1,4 @@
-"""The ``tradewind`` command: backtest, list strategies, run the demo."""
+"""The ``tradewind`` command: backtest, list strategies, run a bot, run the demo."""
 
 from __future__ import annotations
 
@@ -88,31 +88,31 @@ def _parser() -> argparse.ArgumentParser:
         help="a strategy parameter; repeat for several",
     )
     bt.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
-    _add_market_options(bt)
-    _add_risk_options(bt)
-    bt.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
-    bt.add_argument("--debug", action="store_true", help="full tracebacks for errors")
+    add_backtest_options(bt)
     bt.set_defaults(func=cmd_backtest)
 
     st = sub.add_parser("strategies", help="list the built-in strategies and their parameters")
     st.set_defaults(func=cmd_strategies)
 
-    demo = sub.add_parser("demo", help="backtest a built-in strategy on generated sample data")
-    demo.add_argument(
-        "--out",
-        type=Path,
-        default=Path("tradewind-demo"),
-        help="output folder (default: tradewind-demo)",
-    )
-    demo.add_argument("--bars", type=int, default=100_000, help="sample bars to generate")
-    demo.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    demo.set_defaults(func=cmd_demo)
+    from tradewind.cli_replay import add_replay_command
+    from tradewind.cli_run import add_run_commands
+
+    add_run_commands(sub)
+    add_replay_command(sub)
     return parser
+
+
+def add_backtest_options(p: argparse.ArgumentParser) -> None:
+    """The options ``backtest`` and ``replay`` share: market, risk, progress and debug."""
+    _add_market_options(p)
+    _add_risk_options(p)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
+    p.add_argument("--debug", action="store_true", help="full tracebacks for errors")
 
 
 def _add_market_options(p: argparse.ArgumentParser) -> None:
@@ -186,59 +186,10 @@ def _add_risk_options(p: argparse.ArgumentParser) -> None:
 
 # ------------------------------------------------------------------- commands
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """``tradewind backtest``."""
-    from tradewind.data.stream import DataSpec
-    from tradewind.runtime.backtest import run_backtest
-    from tradewind.strategy.registry import load_strategy
-    from tradewind.venues.simulated import FeeModel, LatencyModel
+    """``tradewind backtest`` (a recording folder is accepted as ``--data`` too)."""
+    from tradewind.cli_replay import data_specs, run_from_args
 
-    strategy_cls = load_strategy(args.strategy)
-    params = _key_values(args.param, "--param")
-    strategy = strategy_cls(params)
-    interval = (
-        None if args.bar_interval is None else parse_duration(args.bar_interval, "--bar-interval")
-    )
-    specs = []
-    for text in args.data:
-        spec = DataSpec.parse(text)
-        specs.append(
-            DataSpec(
-                spec.path,
-                symbol=spec.symbol,
-                kind=None,
-                bar_ts=args.bar_ts,
-                bar_interval_ns=interval,
-            )
-        )
-        _check_exists(spec.path)
-    instruments = _instruments(args, specs)
-    specs = [
-        s
-        if s.symbol is not None or _has_symbol_column(s.path)
-        else DataSpec(
-            s.path, symbol=args.symbol, bar_ts=s.bar_ts, bar_interval_ns=s.bar_interval_ns
-        )
-        for s in specs
-    ]
-    balances = _key_values(args.balance, "--balance")
-    risk = risk_config(args.config, args.risk)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
-    result = run_backtest(
-        strategy,
-        specs,
-        instruments=instruments,
-        fees=FeeModel(
-            _decimal(args.maker_bps, "--maker-bps"), _decimal(args.taker_bps, "--taker-bps")
-        ),
-        latency=LatencyModel.from_ms(args.latency_ms, args.latency_jitter_ms, args.seed),
-        bar_fill=args.bar_fill,
-        starting_balances={k: _decimal(v, f"--balance {k}") for k, v in balances.items()} or None,
-        progress=progress,
-        risk=risk,
-    )
-    out = result.write(args.out, title=f"{strategy.id} backtest")
-    print_summary(result.summary, out)
-    return 0
+    return run_from_args(args, data_specs(args))
 
 
 def cmd_strategies(args: argparse.Namespace) -> int:
@@ -255,8 +206,8 @@ def cmd_strategies(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """``tradewind demo``: sample data, a built-in strategy, a report."""
+def cmd_backtest_demo(args: argparse.Namespace) -> int:
+    """``tradewind demo --backtest``: sample data, a built-in strategy, a report."""
     from tradewind.data.sample import write_sample
 
     out: Path = args.out
@@ -346,14 +297,9 @@ def risk_config(path: Path | None, options: Sequence[str]) -> Any:
 
 
 def _risk_table(path: Path) -> dict[str, Any]:
-    import tomllib
+    from tradewind.runtime.config import read_toml
 
-    if not path.is_file():
-        raise ConfigError(f"--config {path}: no such file: give the path of a TOML file")
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--config {path}: not valid TOML ({exc}): fix the file") from None
+    document = read_toml(path)
     unknown = sorted(set(document) - {"risk"})
     if unknown:
         raise ConfigError(
@@ -397,30 +343,6 @@ def _has_symbol_column(path: Path) -> bool:
     from tradewind.data.readers import open_data
 
     return "symbol" in open_data(path).column_names
-
-
-def _instruments(args: argparse.Namespace, specs: Sequence[Any]) -> list[Any]:
-    from tradewind.model.instrument import Instrument
-
-    defined: dict[str, Instrument] = {}
-    for text in args.instrument:
-        instrument = parse_instrument(text, args.venue)
-        defined[instrument.symbol] = instrument
-    symbols = [s.symbol for s in specs if s.symbol] or []
-    for spec in specs:
-        if spec.symbol is None and not _has_symbol_column(spec.path):
-            symbols.append(args.symbol)
-        elif spec.symbol is None:
-            symbols.extend(_file_symbols(spec.path))
-    for symbol in dict.fromkeys(symbols):
-        if symbol not in defined:
-            defined[symbol] = Instrument.spot(
-                symbol,
-                args.venue,
-                tick_size=_decimal(args.tick_size, "--tick-size"),
-                lot_size=_decimal(args.lot_size, "--lot-size"),
-            )
-    return list(defined.values())
 
 
 def _file_symbols(path: Path) -> list[str]:

@@ -64,9 +64,9 @@ def build_summary(
     equity = [EquityPoint(ts, value) for ts, value in result.equity]
     stats = compute_stats(equity, trade_records(result))
     currency = portfolio.base_currency
-    fees = _converted(portfolio.fees_in, currency)
-    realized = _converted(portfolio.realized_pnl_in, currency)
-    unrealized = _converted(portfolio.unrealized_pnl_in, currency)
+    fees = converted_amount(portfolio.fees_in, currency)
+    realized = converted_amount(portfolio.realized_pnl_in, currency)
+    unrealized = converted_amount(portfolio.unrealized_pnl_in, currency)
     summary: dict[str, Any] = {
         "events": events,
         "orders": len(result.orders),
@@ -118,7 +118,7 @@ def _denials(result: BacktestResult) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _converted(amount_in: Any, currency: str) -> Decimal | None:
+def converted_amount(amount_in: Any, currency: str) -> Decimal | None:
     """An amount converted to ``currency`` (8 places at most); None when a rate is missing."""
     try:
         value = amount_in(currency)
