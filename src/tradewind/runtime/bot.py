@@ -24,7 +24,10 @@ from tradewind.engine.clock import LiveClock
 from tradewind.engine.engine import Engine
 from tradewind.errors import ConfigError, TradewindError
 from tradewind.execution import install as install_execution
+from tradewind.model.events import OrderDenied
+from tradewind.model.orders import Order
 from tradewind.risk import RiskEngine
+from tradewind.risk.engine import CLOSE_ALL_TAG
 from tradewind.runtime.assembly import (
     Recording,
     Venues,
@@ -152,6 +155,7 @@ class Bot:
             self.engine.add_instrument(instrument)
         self.portfolio = build_portfolio(config, self.engine, instruments)
         self.risk = RiskEngine(self.engine, config.risk_config())
+        self.engine.add_pre_trade_check(self._refuse_when_stopping)
         self.persister = StatePersister(
             self.engine, self.store, risk=self.risk, strategies=self.strategies
         )
@@ -245,7 +249,7 @@ class Bot:
         budget = self.config.bot.shutdown_timeout if timeout is None else timeout
         deadline = time.monotonic() + budget
         failed = self.error is not None
-        self.phase = "stopping"
+        self.phase = "stopping"  # from now on no new order leaves (_refuse_when_stopping)
         if self.config.bot.cancel_orders_on_stop and self.driver.stats()["running"]:
             self.engine.call(self.engine.cancel_all)
             await self._await(lambda: not self.engine.cache.open_orders, min(5.0, budget / 2))
@@ -262,6 +266,20 @@ class Bot:
         self.phase = "failed" if failed else "stopped"
         assert self._stopped is not None
         self._stopped.set()
+
+    def _refuse_when_stopping(self, order: Order, engine: object) -> OrderDenied | None:
+        """While the bot stops, new orders are denied (so cancels converge); exits from a kill
+        or close-all still go."""
+        if self.phase != "stopping" or CLOSE_ALL_TAG in order.tags:
+            return None
+        now = self.clock.timestamp_ns()
+        return OrderDenied(
+            order.client_order_id,
+            "SHUTTING_DOWN",
+            f"bot {self.name} is shutting down: no new orders",
+            now,
+            now,
+        )
 
     async def _await(self, done: Callable[[], bool], seconds: float) -> None:
         end = time.monotonic() + seconds
