@@ -56,6 +56,15 @@ def _add_bot_options(p: argparse.ArgumentParser) -> None:
         "--summary-json", type=Path, metavar="FILE", help="also write the summary as JSON"
     )
     p.add_argument(
+        "--metrics-port", type=int, metavar="N", help="serve Prometheus /metrics on 127.0.0.1:N"
+    )
+    p.add_argument(
+        "--dashboard", type=int, metavar="PORT", help="serve the web dashboard on 127.0.0.1:PORT"
+    )
+    p.add_argument(
+        "--log-format", choices=("text", "json"), help="log lines as key=value text or JSON"
+    )
+    p.add_argument(
         "--log-level",
         default=None,
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -104,7 +113,14 @@ def _run(config: Any, args: argparse.Namespace) -> int:
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     duration = parse_seconds(args.duration, "--duration") if args.duration else None
-    bot = Bot(config, env=env, record=args.record, store=args.store)
+    bot = Bot(
+        config,
+        env=env,
+        record=args.record,
+        store=args.store,
+        metrics_port=args.metrics_port,
+        dashboard_port=args.dashboard,
+    )
     summary = asyncio.run(bot.run_until_shutdown(duration))
     print(format_summary(summary))
     if args.summary_json:

@@ -72,6 +72,8 @@ class Bot:
         env: Environment | None = None,
         store: StateStore | str | None = None,
         record: str | Path | None = None,
+        metrics_port: int | None = None,
+        dashboard_port: int | None = None,
     ) -> None:
         self.config = config
         self.name = config.bot.name
@@ -87,6 +89,10 @@ class Bot:
         self._store_url = store if isinstance(store, str) else None
         self._store_given = None if isinstance(store, str) else store
         self._record = record
+        self.metrics_port = config.metrics.port if metrics_port is None else metrics_port
+        self.dashboard_port = config.dashboard.port if dashboard_port is None else dashboard_port
+        self.metrics: Any = None
+        self.dashboard: Any = None
         self.phase = "created"
         self.error: str | None = None
         self.handle = BotHandle(self)
@@ -145,6 +151,8 @@ class Bot:
             self.clock, audit=self.recording, order_id_prefix=f"{self.name}-{self.run_number}"
         )
         self.driver = LiveDriver(self.engine)
+        self.sink: Callable[[object], None] = self.driver.put
+        """Where data clients push events (observers such as metrics may wrap it)."""
         self.clock.bind(self.driver.put)
         install_execution(self.engine)
         instruments = config.instrument_list()
@@ -177,15 +185,33 @@ class Bot:
         quiet = config.feed.max_quiet
         self.staleness = StalenessMonitor(self.engine, max_quiet_s=quiet) if quiet else None
         self.supervisor = Supervisor()
+        self._observe()
         self.supervisor.add("engine", self.driver.run, _ONCE)
         for venue, client in self.venues.data.items():
-            self.supervisor.add(f"feed:{venue}", partial(client.run, self.driver.put), _ALWAYS)
+            self.supervisor.add(f"feed:{venue}", partial(client.run, self.sink), _ALWAYS)
         if self.staleness is not None:
             self.supervisor.add("staleness", self.staleness.run, _ALWAYS)
         self.supervisor.add("state", self._save_state, _ALWAYS)
         if self.recording is not None:
             self.supervisor.add("recorder", self._flush_recording, _ALWAYS)
         self.supervisor.start()
+
+    def _observe(self) -> None:
+        """Metrics and the dashboard, when a port is given (their extras must be installed)."""
+        if self.metrics_port is not None:
+            from tradewind.runtime.metrics import BotMetrics
+
+            self.metrics = BotMetrics(self)
+            self.metrics.attach()
+            serve = partial(self.metrics.serve, self.config.metrics.host, self.metrics_port)
+            self.supervisor.add("metrics", serve, _ALWAYS)
+        if self.dashboard_port is not None:
+            from tradewind.runtime.dashboard import Dashboard
+
+            token = self.env.secret("TRADEWIND_DASHBOARD_TOKEN") if self.env else None
+            self.dashboard = Dashboard(self, token=token)
+            serve = partial(self.dashboard.serve, self.config.dashboard.host, self.dashboard_port)
+            self.supervisor.add("dashboard", serve, _ALWAYS)
 
     async def run_until_shutdown(
         self, duration: float | None = None, *, install_signals: bool = True

@@ -164,6 +164,25 @@ class RecordSection(_Table):
     audit: bool = False
 
 
+class ServerSection(_Table):
+    """``[metrics]`` / ``[dashboard]``: an HTTP server of the bot (off unless a port is given).
+
+    It binds 127.0.0.1 unless ``host`` says otherwise; the dashboard's control endpoints need
+    the token in ``TRADEWIND_DASHBOARD_TOKEN`` (environment only)."""
+
+    port: int | None = Field(default=None, ge=0, le=65535)
+    host: str = "127.0.0.1"
+
+
+class LogSection(_Table):
+    """``[log]``: level and format (``text``: key=value for people; ``json``: one object a line)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    format: Literal["text", "json"] = "text"
+    path: str | None = None
+    """Also write the log to this file (rotated daily)."""
+
+
 class BotConfig(_Table):
     """A whole bot: the parsed, validated ``bot.toml``."""
 
@@ -175,6 +194,9 @@ class BotConfig(_Table):
     store: StoreSection = Field(default_factory=lambda: StoreSection())
     feed: FeedSection = Field(default_factory=lambda: FeedSection())
     record: RecordSection = Field(default_factory=lambda: RecordSection())
+    metrics: ServerSection = Field(default_factory=lambda: ServerSection())
+    dashboard: ServerSection = Field(default_factory=lambda: ServerSection())
+    log: LogSection = Field(default_factory=lambda: LogSection())
 
     @model_validator(mode="after")
     def _consistent(self) -> BotConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -120,6 +121,17 @@ class Strategy(OrderActions, Generic[P]):
         return self._engine
 
     # ------------------------------------------------------------------ reads
+    @property
+    def log(self) -> logging.LoggerAdapter[logging.Logger]:
+        """This strategy's logger: every line carries ``strategy=<id>`` (and the bot's ids)."""
+        adapter = self.__dict__.get("_log")
+        if adapter is None:
+            logger = logging.getLogger(f"tradewind.strategy.{self.id}")
+            adapter = self.__dict__["_log"] = logging.LoggerAdapter(
+                logger, {"strategy": str(self.id)}
+            )
+        return adapter
+
     @property
     def clock(self) -> Any:
         """The clock: the only source of time a strategy may use."""
