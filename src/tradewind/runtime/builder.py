@@ -138,8 +138,15 @@ class BotBuilder:
         """The validated configuration built so far."""
         return BotConfig.parse(self._doc, f"bot {self._doc['bot'].get('name')!r}")
 
-    def build(self, env: Environment | None = None) -> Bot:
-        """The Bot (not started: ``await bot.run_until_shutdown()``)."""
+    def build(
+        self,
+        env: Environment | None = None,
+        *,
+        metrics_port: int | None = None,
+        dashboard_port: int | None = None,
+    ) -> Bot:
+        """The Bot (not started: ``await bot.run_until_shutdown()``); ``metrics_port`` and
+        ``dashboard_port`` (0: any free port) serve /metrics and the dashboard."""
         config = self.config()
         strategies: list[Strategy[Any]] = []
         for entry, given in zip(config.strategies, self._instances, strict=True):
@@ -147,4 +154,12 @@ class BotBuilder:
                 cls = load_strategy(entry.strategy)
                 given = cls(entry.params, instruments=entry.instruments, strategy_id=entry.id)
             strategies.append(given)
-        return Bot(config, strategies=strategies, env=env, store=self._store, record=self._record)
+        return Bot(
+            config,
+            strategies=strategies,
+            env=env,
+            store=self._store,
+            record=self._record,
+            metrics_port=metrics_port,
+            dashboard_port=dashboard_port,
+        )
