@@ -60,6 +60,7 @@ def build_venues(
     clock: LiveClock,
     instruments: Sequence[Instrument],
     sink: Any,
+    run: int = 1,
 ) -> Venues:
     """Add each ``[[venues]]`` entry's execution client to ``engine``; make its data client."""
     venues = Venues()
@@ -77,6 +78,7 @@ def build_venues(
                 clock=clock,
                 fees=FeeModel(maker_bps=section.maker_bps, taker_bps=section.taker_bps),
                 latency=LatencyModel.from_ms(section.latency_ms, seed=section.seed),
+                id_prefix=f"{section.name}-r{run}",  # ids never repeat across restarts
             )
             engine.add_venue(venue)
             venues.simulated[section.name] = venue

@@ -41,6 +41,7 @@ from tradewind.runtime.env import Environment
 from tradewind.runtime.feeds import SubscriptionHub
 from tradewind.runtime.handle import BotHandle
 from tradewind.runtime.live import LiveDriver
+from tradewind.runtime.logs import attach_order_log
 from tradewind.runtime.persistence import StatePersister
 from tradewind.runtime.recovery import recover
 from tradewind.runtime.report import bot_summary
@@ -125,7 +126,8 @@ class Bot:
             raise ConfigError(f"bot {self.name} was already started (phase {self.phase})")
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
-        self._stop_requested = asyncio.Event()
+        if self._stop_requested is None:
+            self._stop_requested = asyncio.Event()
         self._stopped = asyncio.Event()
         self.phase = "starting"
         self.started_ns = time.time_ns()
@@ -157,7 +159,7 @@ class Bot:
         install_execution(self.engine)
         instruments = config.instrument_list()
         self.venues: Venues = build_venues(
-            config, self.engine, self.clock, instruments, self.driver.put
+            config, self.engine, self.clock, instruments, self.driver.put, self.run_number
         )
         for instrument in instruments:
             self.engine.add_instrument(instrument)
@@ -198,6 +200,7 @@ class Bot:
 
     def _observe(self) -> None:
         """Metrics and the dashboard, when a port is given (their extras must be installed)."""
+        attach_order_log(self)
         if self.metrics_port is not None:
             from tradewind.runtime.metrics import BotMetrics
 
@@ -219,14 +222,17 @@ class Bot:
         """Start, run until asked to stop (signal, handle, ``duration`` seconds, engine failure),
         shut down cleanly and return the summary. SIGINT/SIGTERM are handled only when this
         runs in the main thread and ``install_signals`` is true."""
-        if self.phase == "created":
-            await self.start()
-        assert self._stop_requested is not None
-        limit = duration if duration is not None else self.config.bot.duration
+        if self._stop_requested is None:
+            self._stop_requested = asyncio.Event()
+        # handlers first: a SIGTERM during start-up or recovery stops the bot once it is up
         installed = self._install_signals() if install_signals else []
-        engine_done = asyncio.ensure_future(self.supervisor.join("engine"))
-        stop_wait = asyncio.ensure_future(self._stop_requested.wait())
+        limit = duration if duration is not None else self.config.bot.duration
+        engine_done = stop_wait = None
         try:
+            if self.phase == "created":
+                await self.start()
+            engine_done = asyncio.ensure_future(self.supervisor.join("engine"))
+            stop_wait = asyncio.ensure_future(self._stop_requested.wait())
             await asyncio.wait(
                 {engine_done, stop_wait}, timeout=limit, return_when="FIRST_COMPLETED"
             )
@@ -236,7 +242,8 @@ class Bot:
                 log.error("engine stopped: %s", self.error)
         finally:
             for task in (engine_done, stop_wait):
-                task.cancel()
+                if task is not None:
+                    task.cancel()
             for sig in installed:
                 with contextlib.suppress(Exception):
                     asyncio.get_running_loop().remove_signal_handler(sig)

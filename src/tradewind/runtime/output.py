@@ -124,7 +124,11 @@ def converted_amount(amount_in: Any, currency: str) -> Decimal | None:
         value = amount_in(currency)
     except ConfigError:
         return None
-    return exact.to_decimal(value, 8).normalize() if value else Decimal(0)
+    if not value:
+        return Decimal(0)
+    amount = exact.to_decimal(value, 8).normalize()
+    exponent = amount.as_tuple().exponent
+    return amount.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else amount
 
 
 def to_json(value: Any) -> bytes:

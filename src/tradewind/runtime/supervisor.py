@@ -249,7 +249,10 @@ class Supervisor:
             await run
         except Exception as exc:
             svc.last_error = _one_line(exc)
-            log.warning("service %s crashed: %s", svc.name, svc.last_error, exc_info=exc)
+            log.warning(
+                "service %s crashed: %s", svc.name, svc.last_error, extra={"service": svc.name}
+            )
+            log.debug("service %s traceback", svc.name, exc_info=exc, extra={"service": svc.name})
             return True
         return False
 

@@ -257,3 +257,13 @@ def test_sandbox_and_live_modes_say_no_adapter_yet() -> None:
     config = builder().strategy("ma_crossover", id="m", instruments=[BTC]).config()
     with pytest.raises(ConfigError, match=r"no real venue adapter|has none yet"):
         Bot(config, env=Environment("sandbox", "sandbox", None))
+
+
+async def test_a_stop_asked_during_start_up_shuts_down_cleanly_once_up() -> None:
+    bot = (
+        builder().strategy(Trader(instruments=[BTC], strategy_id="trader")).store("memory").build()
+    )
+    asyncio.get_running_loop().call_soon(bot.request_stop, "signal SIGTERM")  # mid start-up
+    summary = await bot.run_until_shutdown(duration=30, install_signals=False)
+    assert summary["phase"] == "stopped" and summary["run"] == 1
+    assert summary["services"]["engine"]["phase"] == "stopped"

@@ -26,6 +26,7 @@ class Matcher:
     _emit: Callable[[object], None]
     _orders: dict[ClientOrderId, Working]
     _trade_seq: int
+    _id_prefix: str
     _remove: Callable[[Working, OrderStatus], None]
 
     def _take(self, book: Book, w: Working, now: int, *, waiting_ok: bool) -> None:
@@ -180,7 +181,7 @@ class Matcher:
         fill = Fill(
             w.coid,
             w.vid,
-            f"{self.venue}-T{self._trade_seq}",
+            f"{self._id_prefix}-T{self._trade_seq}",
             w.iid,
             OrderSide.BUY if w.buy else OrderSide.SELL,
             qty,

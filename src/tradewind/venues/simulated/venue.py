@@ -71,6 +71,7 @@ class SimulatedVenue(Matcher):
         latency: LatencyModel | None = None,
         bar_fill: str = "next_open",
         history_size: int = 0,
+        id_prefix: str | None = None,
     ) -> None:
         if bar_fill not in BAR_FILLS:
             raise ConfigError(
@@ -93,6 +94,9 @@ class SimulatedVenue(Matcher):
         self._history_size = history_size
         self._order_seq = 0
         self._trade_seq = 0
+        self._id_prefix = id_prefix or name
+        """Starts venue order ids and trade ids; a venue restarted with its bot takes a new one
+        (e.g. ``SIM-r3``) so that ids never repeat across runs."""
 
     # ------------------------------------------------------------------ wiring
     def connect(self, emit: EventSink) -> None:
@@ -128,7 +132,7 @@ class SimulatedVenue(Matcher):
     def submit(self, order: Order) -> None:
         """Receive an order; it arrives after the sampled latency."""
         self._order_seq += 1
-        working = Working(order, f"{self.venue}-{self._order_seq}")
+        working = Working(order, f"{self._id_prefix}-{self._order_seq}")
         delay = self._delay()
         now = self._clock.timestamp_ns()
         if delay:
