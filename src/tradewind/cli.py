@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except TradewindError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -46,11 +46,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"error: {_where(exc)}: {type(exc).__name__}: {exc} (rerun with --debug for "
-                "the full traceback)",
+                f"error: {_where(exc)}: {type(exc).__name__}: {_redact(str(exc))} (rerun with "
+                "--debug for the full traceback)",
                 file=sys.stderr,
             )
         return 1
+
+
+def _redact(text: str) -> str:
+    from tradewind.runtime.logs import redact
+
+    return redact(text)
 
 
 def _where(exc: BaseException) -> str:

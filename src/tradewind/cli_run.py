@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,7 +67,7 @@ def _add_bot_options(p: argparse.ArgumentParser) -> None:
         "--log-level",
         default=None,
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="log level (default: $TRADEWIND_LOG_LEVEL or WARNING)",
+        help="log level (default: $TRADEWIND_LOG_LEVEL, else [log] level, else WARNING)",
     )
     p.add_argument("--debug", action="store_true", help="full tracebacks for errors")
 
@@ -103,14 +102,15 @@ def _run(config: Any, args: argparse.Namespace) -> int:
     from tradewind.runtime.bot import Bot
     from tradewind.runtime.config import parse_seconds
     from tradewind.runtime.env import load_environment
+    from tradewind.runtime.logs import configure_logging
     from tradewind.runtime.report import format_summary
 
     env = load_environment(args.env, allow_live=args.live)
-    level = args.log_level or env.get("TRADEWIND_LOG_LEVEL") or "WARNING"
+    level = args.log_level or env.get("TRADEWIND_LOG_LEVEL") or config.log.level
     if level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"TRADEWIND_LOG_LEVEL={level!r}: use DEBUG, INFO, WARNING or ERROR")
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    configure_logging(
+        level.upper(), args.log_format or config.log.format, config.log.path, bot=config.bot.name
     )
     duration = parse_seconds(args.duration, "--duration") if args.duration else None
     bot = Bot(

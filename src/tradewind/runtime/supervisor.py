@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from tradewind.runtime.logs import redact
+
 __all__ = ["Phase", "Restart", "RestartPolicy", "ServiceFactory", "Supervisor"]
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ class _Service:
 
 
 def _one_line(exc: BaseException, limit: int = 200) -> str:
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    text = redact(" ".join(f"{type(exc).__name__}: {exc}".split()))  # shown in health, summary
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
