@@ -5,15 +5,19 @@ recording folder (``MarketRecorder``'s rotated files, every one of them, in time
 ``--realtime`` delivers events at their recorded pace (times ``--speed``). Recorded symbols
 are instrument ids (``BTCUSDT.BINANCE``): each replays on a simulated venue of that name,
 with the tick and lot of a matching ``--instrument BTCUSDT:...`` (else the defaults).
+``--realtime --dashboard PORT`` serves the web dashboard of the replay while it runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import math
+import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -76,6 +80,14 @@ def add_replay_command(subparsers: Any) -> argparse.ArgumentParser:
         metavar="X",
         help="with --realtime: replay X times faster than recorded (default 1.0)",
     )
+    rp.add_argument(
+        "--dashboard",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="with --realtime: serve the web dashboard of the replay on 127.0.0.1:PORT "
+        "(0 takes a free port; read-only: a replay takes no commands)",
+    )
     add_backtest_options(rp)
     rp.set_defaults(func=cmd_replay)
     return rp
@@ -84,7 +96,63 @@ def add_replay_command(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_replay(args: argparse.Namespace) -> int:
     """``tradewind replay``."""
     speed = replay_speed(args.realtime, args.speed)
-    return run_from_args(args, data_specs(args), speed=speed, title="replay")
+    port = getattr(args, "dashboard", None)
+    if port is None:
+        return run_from_args(args, data_specs(args), speed=speed, title="replay")
+    if speed is None:
+        raise ConfigError(
+            "--dashboard shows a replay as it runs: add --realtime (and --speed X to go faster)"
+        )
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--dashboard {port} is not a port: give 1-65535, or 0 for a free one")
+    return asyncio.run(_replay_with_dashboard(args, data_specs(args), speed, port))
+
+
+async def _replay_with_dashboard(
+    args: argparse.Namespace, specs: Sequence[Any], speed: float, port: int
+) -> int:
+    """The paced replay in a worker thread, its dashboard served on this loop until it ends."""
+    from tradewind.runtime.dashboard import Dashboard, ReplaySource
+    from tradewind.runtime.env import Secret
+
+    token = os.environ.get("TRADEWIND_DASHBOARD_TOKEN")
+    source = ReplaySource(f"{args.strategy} replay", speed=speed)
+    dashboard = Dashboard(source, Secret(token) if token else None)
+    server = asyncio.ensure_future(dashboard.serve("127.0.0.1", port))
+    while dashboard.port is None and not server.done():
+        await asyncio.sleep(0.02)
+    if server.done():
+        server.result()  # the reason it could not listen
+    print(f"dashboard: http://127.0.0.1:{dashboard.port}/", file=sys.stderr, flush=True)
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[int] = loop.create_future()
+
+    def replay() -> None:
+        try:
+            code = run_from_args(args, specs, speed=speed, title="replay", on_built=source.built)
+        except BaseException as exc:
+            source.finished(str(exc))
+            loop.call_soon_threadsafe(_settle, done, None, exc)
+        else:
+            source.finished()
+            loop.call_soon_threadsafe(_settle, done, code, None)
+
+    # a daemon thread: Ctrl-C ends the process even while the replay sleeps between events
+    threading.Thread(target=replay, name="replay", daemon=True).start()
+    try:
+        return await done
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
+
+
+def _settle(future: asyncio.Future[int], code: int | None, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(code or 0)
 
 
 def replay_speed(realtime: bool, speed: str | float | None) -> float | None:
@@ -151,9 +219,11 @@ def run_from_args(
     *,
     speed: float | None = None,
     title: str = "backtest",
+    on_built: Any = None,
 ) -> int:
     """The body of ``tradewind backtest`` and ``replay``: the strategy, instruments, venue and
-    risk from the options, ``run_backtest`` over ``specs``, outputs written and summarised."""
+    risk from the options, ``run_backtest`` over ``specs``, outputs written and summarised.
+    ``on_built`` goes to ``run_backtest`` (the dashboard of a replay attaches there)."""
     from tradewind.data.stream import DataSpec
     from tradewind.runtime.backtest import run_backtest
     from tradewind.strategy.registry import load_strategy
@@ -184,6 +254,7 @@ def run_from_args(
         progress=progress,
         risk=risk_config(args.config, args.risk),
         speed=speed,
+        on_built=on_built,
     )
     out = result.write(args.out, title=f"{strategy.id} {title}")
     print_summary(result.summary, out)

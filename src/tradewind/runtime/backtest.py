@@ -28,6 +28,8 @@ from tradewind.runtime.wiring import wire_simulated
 from tradewind.strategy.base import Strategy
 from tradewind.venues.simulated import FeeModel, LatencyModel
 
+BuiltHook = Callable[[Engine, Portfolio, list[Strategy[Any]], RiskEngine | None], None]
+"""``run_backtest(on_built=...)``: called with the wired parts before the first event."""
 _SAMPLE_START_NS = 60_000_000_000
 _MAX_SAMPLES = 4_000
 _AHEAD_S = 0.001
@@ -78,6 +80,7 @@ def run_backtest(
     audit: AuditSink | None = None,
     risk: RiskConfig | None = None,
     speed: float | None = None,
+    on_built: BuiltHook | None = None,
 ) -> BacktestResult:
     """Replay ``data`` through ``strategies`` on a simulated venue and return the result.
 
@@ -91,6 +94,10 @@ def run_backtest(
     divided by ``speed`` (1.0 real time, 4.0 four times faster); timers fire with the event
     that follows them. Orders, fills and the summary are the same as unpaced. None (the
     default) runs as fast as possible.
+
+    ``on_built(engine, portfolio, strategies, risk_engine)`` is called once everything is
+    wired, before the first event: how a watcher (the dashboard of a paced replay) attaches
+    its listeners. The event loop itself is the same with or without it.
     """
     strategy_list = [strategies] if isinstance(strategies, Strategy) else list(strategies)
     if not strategy_list:
@@ -143,6 +150,8 @@ def run_backtest(
     recorder = _FillRecorder(portfolio)
     engine.add_fill_listener(recorder.on_fill)
     risk_engine = None if risk is None else RiskEngine(engine, risk)
+    if on_built is not None:
+        on_built(engine, portfolio, strategy_list, risk_engine)
     sampler = _Sampler(portfolio, engine, all_ids)
     rows_total = sum((s.total[0] or 0) for s in streams)
     bytes_total = sum(s.total[1] for s in streams)

@@ -41,7 +41,7 @@ from tradewind.runtime.env import Environment
 from tradewind.runtime.feeds import SubscriptionHub
 from tradewind.runtime.handle import BotHandle
 from tradewind.runtime.live import LiveDriver
-from tradewind.runtime.logs import attach_order_log
+from tradewind.runtime.logs import attach_order_log, bind_bot, redact
 from tradewind.runtime.persistence import StatePersister
 from tradewind.runtime.recovery import recover
 from tradewind.runtime.report import bot_summary
@@ -124,6 +124,7 @@ class Bot:
         """Wire everything, reconcile with the venues, then start strategies and services."""
         if self.phase != "created":
             raise ConfigError(f"bot {self.name} was already started (phase {self.phase})")
+        bind_bot(self.name)  # every log line of this bot's tasks carries bot=<name>
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
         if self._stop_requested is None:
@@ -134,7 +135,7 @@ class Bot:
         try:
             await self._wire()
         except BaseException as exc:
-            self.phase, self.error = "failed", str(exc)
+            self.phase, self.error = "failed", redact(str(exc))
             self._release()
             self._stopped.set()
             raise
@@ -238,7 +239,7 @@ class Bot:
             )
             if engine_done.done() and self.phase == "running":
                 health = self.supervisor.health()["engine"]
-                self.error = health["last_error"] or "the engine stopped"
+                self.error = health["last_error"] or "the engine stopped"  # redacted there
                 log.error("engine stopped: %s", self.error)
         finally:
             for task in (engine_done, stop_wait):

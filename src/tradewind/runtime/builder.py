@@ -128,6 +128,17 @@ class BotBuilder:
         self._doc["record"] = {"path": str(path), "format": format, "audit": audit}
         return self
 
+    def metrics(self, port: int, host: str = "127.0.0.1") -> Self:
+        """Serve Prometheus ``/metrics`` on ``host:port`` (0: any free port)."""
+        self._doc["metrics"] = {"port": port, "host": host}
+        return self
+
+    def dashboard(self, port: int, host: str = "127.0.0.1") -> Self:
+        """Serve the web dashboard on ``host:port`` (its control endpoints need
+        ``TRADEWIND_DASHBOARD_TOKEN``)."""
+        self._doc["dashboard"] = {"port": port, "host": host}
+        return self
+
     def options(self, **bot: Any) -> Self:
         """``[bot]`` options: ``duration``, ``shutdown_timeout``, ``cancel_orders_on_stop``,
         ``save_every``, ``base_currency``."""

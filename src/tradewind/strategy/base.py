@@ -16,6 +16,7 @@ from tradewind.model.instrument import Instrument, Number, to_decimal
 from tradewind.model.orders import Order
 from tradewind.model.position import Position
 from tradewind.strategy.order_actions import OrderActions
+from tradewind.strategy.panel import StrategyPanel
 from tradewind.strategy.params import StrategyParams
 
 if TYPE_CHECKING:
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
     from tradewind.engine.protocols import PortfolioView
 
 P = TypeVar("P", bound=StrategyParams)
+
+
+class _StrategyLog(logging.LoggerAdapter[logging.Logger]):
+    """Adds ``strategy=<id>`` to a line, keeping the caller's own ``extra=`` keys too."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        kwargs["extra"] = {**(self.extra or {}), **kwargs.get("extra", {})}
+        return msg, kwargs
+
+
 _ZERO = Decimal(0)
 _KINDS = ("quotes", "trades", "bars")
 
@@ -127,10 +138,17 @@ class Strategy(OrderActions, Generic[P]):
         adapter = self.__dict__.get("_log")
         if adapter is None:
             logger = logging.getLogger(f"tradewind.strategy.{self.id}")
-            adapter = self.__dict__["_log"] = logging.LoggerAdapter(
-                logger, {"strategy": str(self.id)}
-            )
+            adapter = self.__dict__["_log"] = _StrategyLog(logger, {"strategy": str(self.id)})
         return adapter
+
+    @property
+    def panel(self) -> StrategyPanel:
+        """This strategy's dashboard widgets: declare them in ``on_start``, update them as it
+        runs (see ``tradewind.strategy.panel``)."""
+        panel = self.__dict__.get("_panel")
+        if panel is None:
+            panel = self.__dict__["_panel"] = StrategyPanel(str(self.id), lambda: self.now_ns)
+        return panel
 
     @property
     def clock(self) -> Any:
