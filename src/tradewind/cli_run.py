@@ -88,10 +88,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tradewind.runtime.demo import demo_config
 
     config = demo_config()
+    if args.dashboard is not None:
+        watch = (
+            f"Dashboard: http://127.0.0.1:{args.dashboard}/ (its controls need "
+            "TRADEWIND_DASHBOARD_TOKEN)"
+        )
+    else:
+        watch = "Watch it in a browser: add --dashboard 8080 and open http://127.0.0.1:8080/"
     print(
         "tradewind demo: 3 strategies (btc_trend, eth_revert, majors_momentum) on BTCUSDT, "
         "ETHUSDT and SOLUSDT of the mock venue (synthetic feed, simulated fills).\n"
-        "Ctrl-C stops it early; it stops by itself after "
+        f"{watch}\nCtrl-C stops it early; it stops by itself after "
         f"{args.duration or f'{config.bot.duration:g}s'}.\n",
         flush=True,
     )
