@@ -261,7 +261,9 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
-    print(f"\n  wrote {out}/summary.json, fills.csv, orders.csv, equity.csv, report.html")
+    from tradewind.runtime.output import OUTPUT_FILES
+
+    print(f"\n  wrote {out}/" + ", ".join(OUTPUT_FILES))
 
 
 def _money(value: Any, currency: str) -> str:

@@ -114,8 +114,12 @@ def test_backtest_writes_summary_fills_orders_equity_and_report(
     assert len(fills) == summary["fills"] + 1
     assert (out / "orders.csv").read_text().count("\n") == summary["orders"] + 1
     assert (out / "equity.csv").stat().st_size > 0
+    trades = (out / "trades.csv").read_text().splitlines()
+    assert trades[0].startswith("trade,instrument_id,side,entry_ts,")
+    assert len(trades) == summary["statistics"]["round_trips"] + 1 > 1
     report = (out / "report.html").read_text()
     assert "<svg" in report and "http://" not in report and "https://" not in report
+    assert "<h2>Trade returns</h2>" in report and "<h2>Trades</h2>" in report
     assert "realized PnL" in stdout
 
 

@@ -1,4 +1,4 @@
-"""Inline SVG charts for the HTML report: time-series lines, trade markers and a histogram."""
+"""Inline SVG charts for the HTML report: time-series lines, fill markers, trades, a histogram."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy.typing as npt
 MAX_POINTS = 2_000
 """Most points one line keeps after downsampling; browsers stay quick and files small."""
 MAX_MARKERS = 2_000
-"""Most trade markers one chart draws; beyond this they are evenly thinned."""
+"""Most fill markers (and most trade segments) one chart draws; beyond, evenly thinned."""
 
 _WIDTH, _HEIGHT = 1100, 300
 _LEFT, _RIGHT, _TOP, _BOTTOM = 84, 18, 14, 36
@@ -46,13 +46,28 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """A trade marker: an upward green triangle for a buy, a downward red one for a sell."""
+    """A fill marker: an upward green triangle for a buy, a downward red one for a sell."""
 
     ts: int
     value: float
     is_buy: bool
     label: str
     """Tooltip text shown when the pointer rests on the marker."""
+    hollow: bool = False
+    """Draw the outline only (a fill that reduced or closed a trade)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A trade on a price chart: a dashed line from its entry to its exit."""
+
+    ts0: int
+    value0: float
+    ts1: int
+    value1: float
+    color: str
+    label: str
+    """Tooltip text shown when the pointer rests on the line."""
 
 
 def downsample_minmax(
@@ -100,10 +115,11 @@ def time_chart(
     *,
     label: str,
     markers: Sequence[Marker] = (),
+    segments: Sequence[Segment] = (),
     y_format: Formatter = format_number,
     y_include: Sequence[float] = (),
 ) -> str:
-    """Render lines (and trade markers) against a UTC time axis as one inline ``<svg>``."""
+    """Render lines, trade segments and fill markers against a UTC time axis as an ``<svg>``."""
     all_ts = [line.ts for line in lines if len(line.ts)] + [
         np.asarray([m.ts for m in markers], dtype=np.int64)
     ]
@@ -126,13 +142,16 @@ def time_chart(
     parts.extend(_time_grid(frame))
     for line in lines:
         parts.extend(_line_paths(frame, line))
+    parts.extend(_segments(frame, segments))
     parts.extend(_markers(frame, markers))
     parts.append(_frame_border())
     parts.append("</svg>")
     return "".join(parts)
 
 
-def histogram_chart(values: Sequence[float], *, label: str, unit: str = "") -> str:
+def histogram_chart(
+    values: Sequence[float], *, label: str, unit: str = "", x_format: Formatter = format_number
+) -> str:
     """Render a histogram of ``values`` whose bins meet at zero: losses red, gains green."""
     data = np.asarray(values, dtype=np.float64)
     data = data[np.isfinite(data)]
@@ -146,7 +165,8 @@ def histogram_chart(values: Sequence[float], *, label: str, unit: str = "") -> s
     edges = (first + np.arange(count + 1)) * width
     counts, _ = np.histogram(data, bins=edges)
     x_ticks, _, _ = _value_axis(float(edges[0]), float(edges[-1]), target=10)
-    y_ticks, _, y1 = _value_axis(0.0, float(counts.max()), target=5, integer=True)
+    # Headroom above the tallest bar, so it never touches the frame.
+    y_ticks, _, y1 = _value_axis(0.0, float(counts.max()) * 1.08, target=5, integer=True)
     frame = _Frame(float(edges[0]), float(edges[-1]), 0.0, y1)
 
     parts = [_svg_open(label)]
@@ -155,14 +175,14 @@ def histogram_chart(values: Sequence[float], *, label: str, unit: str = "") -> s
     for tick in x_ticks:
         if frame.x0 <= tick <= frame.x1:
             x = frame.sx(tick)
-            parts.append(_x_label(x, format_number(tick, x_step)))
+            parts.append(_x_label(x, x_format(tick, x_step)))
     for left, right, n in zip(edges[:-1], edges[1:], counts, strict=True):
         if n == 0:
             continue
         color = "#16a34a" if left >= 0 else "#dc2626"
         x, x_end, y = frame.sx(left), frame.sx(right), frame.sy(float(n))
         bar_width = max(x_end - x - 1.0, 1.0)
-        tip = f"{format_number(left, width)} to {format_number(right, width)}: {n}"
+        tip = f"{x_format(left, width)} to {x_format(right, width)}: {n}"
         parts.append(
             f'<rect x="{x + 0.5:.1f}" y="{y:.1f}" width="{bar_width:.1f}" '
             f'height="{frame.sy(0.0) - y:.1f}" fill="{color}" fill-opacity="0.8">'
@@ -321,9 +341,30 @@ def _markers(frame: _Frame, markers: Sequence[Marker]) -> list[str]:
         tip, base = (y - 5, y + 4) if marker.is_buy else (y + 5, y - 4)
         color = "#16a34a" if marker.is_buy else "#dc2626"
         points = f"{x:.1f},{tip:.1f} {x - 5:.1f},{base:.1f} {x + 5:.1f},{base:.1f}"
+        paint = (
+            f'fill="#ffffff" stroke="{color}" stroke-width="1.4"'
+            if marker.hollow
+            else f'fill="{color}" stroke="#ffffff" stroke-width="0.8"'
+        )
         parts.append(
-            f'<polygon class="mark" points="{points}" fill="{color}" stroke="#ffffff" '
-            f'stroke-width="0.8"><title>{escape(marker.label)}</title></polygon>'
+            f'<polygon class="mark" points="{points}" {paint}>'
+            f"<title>{escape(marker.label)}</title></polygon>"
+        )
+    return parts
+
+
+def _segments(frame: _Frame, segments: Sequence[Segment]) -> list[str]:
+    if len(segments) > MAX_MARKERS:
+        picks = np.linspace(0, len(segments) - 1, MAX_MARKERS).astype(np.int64)
+        segments = [segments[int(i)] for i in picks]
+    parts = []
+    for segment in segments:
+        x0, y0 = frame.sx(segment.ts0), frame.sy(segment.value0)
+        x1, y1 = frame.sx(segment.ts1), frame.sy(segment.value1)
+        parts.append(
+            f'<line class="trip" x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+            f'stroke="{segment.color}" stroke-width="2" stroke-dasharray="5 3">'
+            f"<title>{escape(segment.label)}</title></line>"
         )
     return parts
 

@@ -6,6 +6,9 @@ import math
 from collections.abc import Mapping
 from decimal import Context, Decimal, InvalidOperation
 
+from tradewind.model import exact
+from tradewind.model.exact import Exact
+
 MAX_MONEY_DECIMALS = 8
 """Money is shown exactly unless a division left more places than anyone can read."""
 
@@ -72,6 +75,14 @@ def format_money(amount: Decimal) -> str:
         amount = amount.quantize(Decimal(1).scaleb(-MAX_MONEY_DECIMALS), context=_WIDE)
         amount = amount.normalize(context=_WIDE)
     return f"{amount:,f}"
+
+
+def format_exact(amount: Exact) -> str:
+    """An exact amount (a Decimal, or a Fraction from an average) as ``format_money`` shows it."""
+    if isinstance(amount, Decimal):
+        return format_money(amount)
+    shown = exact.to_decimal(amount, MAX_MONEY_DECIMALS)
+    return format_money(shown.normalize(context=_WIDE)) if shown else "0"
 
 
 def format_mean(amount: Decimal) -> str:

@@ -56,6 +56,11 @@ class TradeRecord:
                     f"TradeRecord.{name} must be a finite amount, got {getattr(self, name)!r} "
                     f"(fill at ts={self.ts} on {self.instrument_id!r})"
                 )
+        if not self.quantity > 0:
+            raise DataError(
+                f"TradeRecord.quantity must be positive (the side gives the direction), got "
+                f"{self.quantity!r} (fill at ts={self.ts} on {self.instrument_id!r})"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""The backtest report: one self-contained, offline HTML page with statistics and SVG charts."""
+"""The backtest tearsheet: one self-contained, offline HTML page with statistics and SVG charts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from html import escape
 from os import PathLike
 from pathlib import Path
@@ -10,22 +11,22 @@ from typing import Any
 
 import numpy as np
 
-from tradewind.analysis.charts import (
-    Line,
-    Marker,
-    format_percent,
-    format_utc,
-    histogram_chart,
-    time_chart,
-)
-from tradewind.analysis.formatting import display, format_stat, plain_decimal
+from tradewind.analysis.charts import Line, format_percent, format_utc, time_chart
+from tradewind.analysis.formatting import display, format_stat
 from tradewind.analysis.records import EquityPoint, PricePoint, TradeRecord
+from tradewind.analysis.round_trips import trade_log
 from tradewind.analysis.stats import drawdown_series, monthly_returns
+from tradewind.analysis.trade_sections import (
+    MAX_TRADE_ROWS,
+    fills_section,
+    prices_section,
+    trade_returns_section,
+    trades_section,
+)
 
-MAX_TRADE_ROWS = 500
-"""Most fills the trade list shows; the rest are counted in a note."""
+__all__ = ["MAX_TRADE_ROWS", "render_report", "write_report"]
 
-_STAT_ROWS: tuple[tuple[str, str, str], ...] = (
+_RUN_ROWS: tuple[tuple[str, str, str], ...] = (
     ("start", "Start", "text"),
     ("end", "End", "text"),
     ("total_return", "Total return", "pct"),
@@ -42,16 +43,36 @@ _STAT_ROWS: tuple[tuple[str, str, str], ...] = (
     ("net_pnl", "Net PnL", "money"),
     ("realized_pnl", "Realized PnL", "money"),
     ("fees", "Fees", "money"),
-    ("fills", "Fills", "count"),
-    ("trades", "Closing fills", "count"),
-    ("win_rate", "Win rate", "pct"),
-    ("profit_factor", "Profit factor", "ratio"),
-    ("avg_win", "Average win", "mean"),
-    ("avg_loss", "Average loss", "mean"),
-    ("largest_win", "Largest win", "money"),
-    ("largest_loss", "Largest loss", "money"),
     ("periods", "Equity points", "count"),
     ("periods_per_year", "Periods per year", "number"),
+)
+_TRADE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("round_trips", "Trades", "count"),
+    ("trade_win_rate", "Win rate (trades)", "pct"),
+    ("trade_profit_factor", "Profit factor (trades)", "ratio"),
+    ("avg_win_return", "Average winning trade", "pct"),
+    ("avg_loss_return", "Average losing trade", "pct"),
+    ("avg_holding_s", "Average holding time", "duration"),
+    ("best_trade_return", "Best trade", "pct"),
+    ("worst_trade_return", "Worst trade", "pct"),
+    ("expectancy_return", "Expectancy (return)", "pct"),
+    ("expectancy", "Expectancy (PnL)", "mean"),
+    ("max_losing_streak", "Longest losing streak", "count"),
+)
+_FILL_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("fills", "Fills", "count"),
+    ("trades", "Closing fills", "count"),
+    ("win_rate", "Win rate (fills)", "pct"),
+    ("profit_factor", "Profit factor (fills)", "ratio"),
+    ("avg_win", "Average win (fill)", "mean"),
+    ("avg_loss", "Average loss (fill)", "mean"),
+    ("largest_win", "Largest win (fill)", "money"),
+    ("largest_loss", "Largest loss (fill)", "money"),
+)
+_STAT_GROUPS = (
+    ("", _RUN_ROWS),
+    ("Trades, flat to flat, net of fees", _TRADE_ROWS),
+    ("Fills", _FILL_ROWS),
 )
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -65,7 +86,7 @@ h2{font-size:17px;margin:0 0 10px}
 section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px 18px;
 margin:0 0 18px}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}
-th,td{padding:4px 10px;text-align:left;border-bottom:1px solid #f0f1f3;white-space:nowrap}
+th,td{padding:4px 9px;text-align:left;border-bottom:1px solid #f0f1f3;white-space:nowrap}
 th{color:#4b5563;font-weight:600}
 td.num,th.num{text-align:right}
 .meta{display:grid;grid-template-columns:1fr 1fr;gap:18px}
@@ -79,7 +100,8 @@ h3.strategy{overflow-wrap:anywhere;margin:8px 0 2px}
 .stats th{font-weight:500}
 .stats td{font-weight:600;text-align:right;padding-right:28px}
 .monthly td{text-align:right;min-width:62px}
-.trades{width:100%;font-size:13px}
+.list{width:100%;font-size:13px}
+details>summary{cursor:pointer;color:#374151;margin:0 0 8px}
 .buy{color:#15803d}.sell{color:#b91c1c}.gain{color:#15803d}.loss{color:#b91c1c}
 .note{color:#6b7280;font-size:13px;margin:6px 0 0}
 .chart{display:block;width:100%;height:auto}
@@ -87,6 +109,7 @@ h3.strategy{overflow-wrap:anywhere;margin:8px 0 2px}
 .chart text.unit{font-size:10px;fill:#9ca3af}
 .chart text.empty{font-size:15px;fill:#9ca3af}
 .chart .mark:hover{stroke:#111827;stroke-width:1.5}
+.chart .trip:hover{stroke-width:3.5}
 h3{font-size:14px;margin:14px 0 4px}
 .legend{color:#6b7280;font-size:12px;font-weight:400;margin-left:10px}
 """
@@ -101,24 +124,29 @@ def render_report(
     prices: Sequence[PricePoint],
     params: Mapping[str, object],
     meta: Mapping[str, object],
+    multipliers: Mapping[str, Decimal] | None = None,
 ) -> str:
-    """Render the report as one HTML page that needs no network and no JavaScript.
+    """Render the tearsheet as one HTML page that needs no network and no JavaScript.
 
-    Sections: header (title, ``meta`` and run ``params``), statistics, equity, drawdown,
-    price with fills per instrument, monthly returns, realized-PnL histogram and the first
-    ``MAX_TRADE_ROWS`` fills. Every text is escaped; the same inputs give the same bytes.
-    ``equity`` must be in time order.
+    ``trades`` are the fills; they are grouped into round-trip trades (``trade_log``, with
+    the contract ``multipliers`` by instrument id). Sections: header (title, ``meta`` and
+    run ``params``), statistics (run, trades, fills), equity, drawdown, monthly returns,
+    price with entries and exits per instrument, the distribution of trade returns, the last
+    ``MAX_TRADE_ROWS`` trades, and the first ``MAX_TRADE_ROWS`` fills (folded). Every text is
+    escaped; the same inputs give the same bytes. ``equity`` must be in time order.
     """
+    log = trade_log(trades, multipliers=multipliers)
     body = [
         f"<h1>{escape(title)}</h1>",
         _header(equity, params, meta),
         _stats_section(stats),
         _equity_section(equity),
         _drawdown_section(equity),
-        _prices_section(prices, trades),
         _monthly_section(equity),
-        _histogram_section(trades),
-        _trades_section(trades),
+        prices_section(prices, trades, log),
+        trade_returns_section(log),
+        trades_section(log),
+        fills_section(trades),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -139,6 +167,7 @@ def write_report(
     prices: Sequence[PricePoint],
     params: Mapping[str, object],
     meta: Mapping[str, object],
+    multipliers: Mapping[str, Decimal] | None = None,
 ) -> Path:
     """Render the report (see ``render_report``) and write it to ``path`` as UTF-8."""
     html = render_report(
@@ -149,6 +178,7 @@ def write_report(
         prices=prices,
         params=params,
         meta=meta,
+        multipliers=multipliers,
     )
     target = Path(path)
     target.write_text(html, encoding="utf-8")
@@ -202,11 +232,29 @@ def _value_html(value: object) -> str:
 
 
 def _stats_section(stats: Mapping[str, object]) -> str:
-    known = {key for key, _, _ in _STAT_ROWS}
-    cells = [
-        (label, format_stat(stats[key], kind)) for key, label, kind in _STAT_ROWS if key in stats
-    ]
-    cells += [(key, format_stat(value, "auto")) for key, value in stats.items() if key not in known]
+    """The statistics in groups of three per row; keys no group knows join the first group."""
+    known = {key for _, rows in _STAT_GROUPS for key, _, _ in rows}
+    parts = ["<section><h2>Statistics</h2>"]
+    for heading, rows in _STAT_GROUPS:
+        cells = [
+            (label, format_stat(stats[key], kind)) for key, label, kind in rows if key in stats
+        ]
+        if not heading:
+            cells += [
+                (str(key), format_stat(value, "auto"))
+                for key, value in stats.items()
+                if key not in known
+            ]
+        if not cells:
+            continue
+        if heading:
+            parts.append(f"<h3>{escape(heading)}</h3>")
+        parts.append(f'<table class="stats">{_stat_rows(cells)}</table>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _stat_rows(cells: Sequence[tuple[str, str]]) -> str:
     rows = []
     for start in range(0, len(cells), 3):
         row = "".join(
@@ -214,7 +262,7 @@ def _stats_section(stats: Mapping[str, object]) -> str:
             for label, text in cells[start : start + 3]
         )
         rows.append(f"<tr>{row}</tr>")
-    return f'<section><h2>Statistics</h2><table class="stats">{"".join(rows)}</table></section>'
+    return "".join(rows)
 
 
 def _equity_arrays(equity: Sequence[EquityPoint]) -> tuple[np.ndarray, np.ndarray]:
@@ -241,48 +289,6 @@ def _drawdown_section(equity: Sequence[EquityPoint]) -> str:
         y_include=include,
     )
     return f"<section><h2>Drawdown</h2>{chart}</section>"
-
-
-def _prices_section(prices: Sequence[PricePoint], trades: Sequence[TradeRecord]) -> str:
-    instruments = sorted({p.instrument_id for p in prices} | {t.instrument_id for t in trades})
-    if not instruments:
-        return '<section><h2>Prices and fills</h2><p class="note">No prices.</p></section>'
-    legend = (
-        '<span class="legend"><span class="buy">▲ buy</span> '
-        '<span class="sell">▼ sell</span></span>'
-    )
-    prices_by_instrument: dict[str, list[PricePoint]] = {i: [] for i in instruments}
-    fills_by_instrument: dict[str, list[TradeRecord]] = {i: [] for i in instruments}
-    for point in prices:
-        prices_by_instrument[point.instrument_id].append(point)
-    for fill in trades:
-        fills_by_instrument[fill.instrument_id].append(fill)
-    parts = [f"<section><h2>Prices and fills{legend}</h2>"]
-    for instrument in instruments:
-        own = sorted(prices_by_instrument[instrument], key=lambda p: p.ts)
-        ts = np.fromiter((p.ts for p in own), dtype=np.int64, count=len(own))
-        values = np.fromiter((p.price for p in own), dtype=np.float64, count=len(own))
-        fills = fills_by_instrument[instrument]
-        markers = [_marker(t) for t in sorted(fills, key=lambda t: t.ts)]
-        chart = time_chart(
-            [Line(ts, values, "#475569")], label=f"{instrument} price with fills", markers=markers
-        )
-        parts.append(
-            f'<h3>{escape(instrument)} <span class="legend">{len(fills):,} fills</span></h3>'
-        )
-        parts.append(chart)
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _marker(fill: TradeRecord) -> Marker:
-    label = (
-        f"{fill.side} {plain_decimal(fill.quantity)} @ {plain_decimal(fill.price)} "
-        f"at {format_utc(fill.ts)} UTC"
-    )
-    if fill.realized_pnl:
-        label += f", realized {plain_decimal(fill.realized_pnl)}"
-    return Marker(fill.ts, float(fill.price), fill.side == "BUY", label)
 
 
 def _monthly_section(equity: Sequence[EquityPoint]) -> str:
@@ -315,50 +321,3 @@ def _heat(value: float, scale: float) -> str:
     strength = 0.1 + 0.6 * min(1.0, abs(value) / scale)
     rgb = "22,163,74" if value >= 0 else "220,38,38"
     return f"rgba({rgb},{strength:.3f})"
-
-
-def _histogram_section(trades: Sequence[TradeRecord]) -> str:
-    pnls = [float(t.realized_pnl) for t in trades if t.realized_pnl != 0]
-    chart = histogram_chart(pnls, label="Realized PnL per closing fill", unit="realized PnL")
-    note = f'<p class="note">{len(pnls):,} fills that realized PnL.</p>'
-    return f"<section><h2>Realized PnL per fill</h2>{chart}{note}</section>"
-
-
-def _trades_section(trades: Sequence[TradeRecord]) -> str:
-    if not trades:
-        return '<section><h2>Fills</h2><p class="note">No fills.</p></section>'
-    head = "".join(
-        f'<th class="{"num" if numeric else ""}">{name}</th>'
-        for name, numeric in (
-            ("#", True),
-            ("Time (UTC)", False),
-            ("Instrument", False),
-            ("Side", False),
-            ("Quantity", True),
-            ("Price", True),
-            ("Fee", True),
-            ("Realized PnL", True),
-        )
-    )
-    rows = []
-    for number, fill in enumerate(trades[:MAX_TRADE_ROWS], start=1):
-        side_class = "buy" if fill.side == "BUY" else "sell"
-        pnl_class = "gain" if fill.realized_pnl > 0 else "loss" if fill.realized_pnl < 0 else ""
-        rows.append(
-            f'<tr><td class="num">{number}</td><td>{format_utc(fill.ts)}</td>'
-            f"<td>{escape(fill.instrument_id)}</td>"
-            f'<td class="{side_class}">{escape(fill.side)}</td>'
-            f'<td class="num">{plain_decimal(fill.quantity)}</td>'
-            f'<td class="num">{plain_decimal(fill.price)}</td>'
-            f'<td class="num">{plain_decimal(fill.fee)}</td>'
-            f'<td class="num {pnl_class}">{plain_decimal(fill.realized_pnl)}</td></tr>'
-        )
-    more = len(trades) - MAX_TRADE_ROWS
-    note = (
-        f'<p class="note">Showing the first {MAX_TRADE_ROWS:,} of {len(trades):,} fills; '
-        f"{more:,} more are not listed.</p>"
-        if more > 0
-        else f'<p class="note">{len(trades):,} fills.</p>'
-    )
-    table = f'<table class="trades"><tr>{head}</tr>{"".join(rows)}</table>'
-    return f"<section><h2>Fills</h2>{table}{note}</section>"

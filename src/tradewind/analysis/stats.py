@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from tradewind.analysis.records import EquityPoint, TradeRecord
+from tradewind.analysis.round_trips import round_trips
+from tradewind.analysis.trade_stats import round_trip_stats
 from tradewind.errors import ConfigError, DataError
 
 StatValue = float | int | str | Decimal | None
@@ -37,8 +39,9 @@ def compute_stats(
     *,
     periods_per_year: float | None = None,
     risk_free: float = 0.0,
+    multipliers: Mapping[str, Decimal] | None = None,
 ) -> dict[str, StatValue]:
-    """Compute the performance statistics of an equity curve and its fills.
+    """Compute the performance statistics of an equity curve, its fills and its trades.
 
     ``equity`` must be in time order. A statistic that is undefined for the inputs (too few
     points, zero volatility, no losing trade, no drawdown, ...) is ``None``, never NaN or
@@ -75,6 +78,12 @@ def compute_stats(
     are the mean PnL of winning and losing fills (``avg_loss`` is negative); ``fees`` and
     ``realized_pnl`` are exact sums over all fills.
 
+    Over the round-trip trades the fills make (``round_trips``, with the contract
+    ``multipliers`` by instrument id): ``round_trips``, ``trade_win_rate``,
+    ``avg_win_return``, ``avg_loss_return``, ``best_trade_return``, ``worst_trade_return``,
+    ``expectancy``, ``expectancy_return``, ``trade_profit_factor``, ``avg_holding_s`` and
+    ``max_losing_streak``, as defined by ``round_trip_stats``.
+
     Raises ``ConfigError`` for a non-positive ``periods_per_year`` or a non-finite
     ``risk_free``, and ``DataError`` when ``equity`` is out of time order.
     """
@@ -94,6 +103,7 @@ def compute_stats(
     stats.update(_equity_bounds(equity))
     stats["exposure"] = _exposure(trades, ts)
     stats.update(_trade_stats(trades))
+    stats.update(round_trip_stats(round_trips(trades, multipliers=multipliers)))
     return stats
 
 

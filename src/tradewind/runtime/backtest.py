@@ -59,7 +59,7 @@ class BacktestResult:
         return max(self.wall_seconds - self.load_seconds, 1e-9)
 
     def write(self, out_dir: str | Path, *, title: str = "tradewind backtest") -> Path:
-        """Write summary.json, fills.csv, orders.csv, equity.csv and report.html."""
+        """Write summary.json, fills.csv, trades.csv, orders.csv, equity.csv and report.html."""
         from tradewind.runtime.output import write_outputs
 
         return write_outputs(self, Path(out_dir), title=title)

@@ -10,15 +10,34 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from tradewind.analysis import EquityPoint, PricePoint, TradeRecord, compute_stats, write_report
+from tradewind.analysis import (
+    EquityPoint,
+    PricePoint,
+    RoundTrip,
+    TradeRecord,
+    compute_stats,
+    round_trips,
+    write_report,
+)
 from tradewind.data.writers import write_table
 from tradewind.errors import ConfigError
 from tradewind.model import exact
+from tradewind.model.exact import Exact
 
 if TYPE_CHECKING:
     from tradewind.data.stream import EventBatches
     from tradewind.runtime.backtest import BacktestResult
     from tradewind.strategy.base import Strategy
+
+OUTPUT_FILES = (
+    "summary.json",
+    "fills.csv",
+    "trades.csv",
+    "orders.csv",
+    "equity.csv",
+    "report.html",
+)
+"""The files ``write_outputs`` leaves in the output folder."""
 
 SUMMARY_KEYS = (
     "events",
@@ -52,6 +71,77 @@ def trade_records(result: BacktestResult) -> list[TradeRecord]:
     ]
 
 
+def multipliers(result: BacktestResult) -> dict[str, Decimal]:
+    """The contract multiplier of every instrument that was traded, by instrument id."""
+    return {str(iid): p.multiplier for iid, p in result.portfolio.positions.items()}
+
+
+def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:
+    """The closed round-trip trades as trades.csv rows, in the order they closed.
+
+    Averages, fees split by a flipping fill and returns that do not terminate are shown to
+    12 places; every other amount is exact.
+    """
+    trips = round_trips(trade_records(result), multipliers=multipliers(result))
+    return [_trade_row(number, trip) for number, trip in enumerate(trips, start=1)]
+
+
+TRADE_COLUMNS = (
+    "trade",
+    "instrument_id",
+    "side",
+    "entry_ts",
+    "entry_time",
+    "entry_price",
+    "exit_ts",
+    "exit_time",
+    "exit_price",
+    "quantity",
+    "gross_pnl",
+    "fees",
+    "pnl",
+    "return_pct",
+    "holding_s",
+    "fills",
+)
+"""The columns of trades.csv, in order."""
+
+
+def _trade_row(number: int, trip: RoundTrip) -> dict[str, Any]:
+    ret = None if trip.trade_return is None else exact.mul(trip.trade_return, Decimal(100))
+    values = (
+        number,
+        trip.instrument_id,
+        trip.side,
+        trip.entry_ts,
+        _iso(trip.entry_ts),
+        _shown(trip.entry_price),
+        trip.exit_ts,
+        _iso(trip.exit_ts),
+        _shown(trip.exit_price),
+        trip.quantity,
+        _plain(trip.gross_pnl),
+        _shown(trip.fees),
+        _shown(trip.pnl),
+        None if ret is None else _shown(ret),
+        _plain(Decimal(trip.holding_ns).scaleb(-9)),
+        trip.fills,
+    )
+    return dict(zip(TRADE_COLUMNS, values, strict=True))
+
+
+def _shown(value: Exact) -> Decimal:
+    """An exact amount for a CSV cell: a Decimal's value as it is, a Fraction to 12 places."""
+    return _plain(value if isinstance(value, Decimal) else exact.to_decimal(value, 12))
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """Without trailing zeros and never with an exponent: ``100``, not ``1E+2``."""
+    amount = amount.normalize()
+    exponent = amount.as_tuple().exponent
+    return amount.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else amount
+
+
 def build_summary(
     result: BacktestResult,
     *,
@@ -62,7 +152,7 @@ def build_summary(
     """Counts, PnL, fees and the performance statistics of one run."""
     portfolio = result.portfolio
     equity = [EquityPoint(ts, value) for ts, value in result.equity]
-    stats = compute_stats(equity, trade_records(result))
+    stats = compute_stats(equity, trade_records(result), multipliers=multipliers(result))
     currency = portfolio.base_currency
     fees = converted_amount(portfolio.fees_in, currency)
     realized = converted_amount(portfolio.realized_pnl_in, currency)
@@ -140,11 +230,12 @@ _ENCODER = msgspec.json.Encoder(decimal_format="number", order="sorted")
 
 
 def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
-    """Write summary.json, fills.csv, orders.csv, equity.csv and report.html; return out_dir."""
+    """Write the ``OUTPUT_FILES`` (summary, fills, trades, orders, equity, report) to out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").write_bytes(to_json(result.summary) + b"\n")
     fill_rows = [{**row, "ts": _iso(row["ts_event"])} for row in result.fills]
     write_table(fill_rows or _empty_fills(), out_dir / "fills.csv")
+    write_table(trade_rows(result) or {c: [] for c in TRADE_COLUMNS}, out_dir / "trades.csv")
     write_table(
         [o.to_row() for o in result.orders] or {"client_order_id": []}, out_dir / "orders.csv"
     )
@@ -164,6 +255,7 @@ def write_outputs(result: BacktestResult, out_dir: Path, *, title: str) -> Path:
         trades=trade_records(result),
         prices=[PricePoint(ts, iid, price) for ts, iid, price in result.prices],
         params=result.params,
+        multipliers=multipliers(result),
         meta={
             "strategies": ", ".join(result.summary["strategies"]),
             "instruments": ", ".join(result.summary["instruments"]),

@@ -26,9 +26,10 @@ SECTIONS = (
     "Statistics",
     "Equity",
     "Drawdown",
-    "Prices and fills",
     "Monthly returns",
-    "Realized PnL per fill",
+    "Prices, entries and exits",
+    "Trade returns",
+    "Trades",
     "Fills",
 )
 
@@ -63,9 +64,13 @@ def _stat_cell(html: str, label: str) -> str:
     return match.group(1)
 
 
-def _fill_rows(html: str) -> int:
-    table = html.split('<table class="trades">', 1)[1].split("</table>", 1)[0]
+def _rows(html: str, table_class: str) -> int:
+    table = html.split(f'<table class="list {table_class}">', 1)[1].split("</table>", 1)[0]
     return table.count("<tr>") - 1  # minus the header row
+
+
+def _fill_rows(html: str) -> int:
+    return _rows(html, "fills")
 
 
 @pytest.mark.parametrize("section", SECTIONS)
@@ -75,21 +80,23 @@ def test_the_report_has_every_section(section: str) -> None:
 
 def test_the_report_draws_its_charts_as_inline_svg() -> None:
     html = _render()
-    # equity, drawdown, one price chart, the PnL histogram
+    # equity, drawdown, one price chart, the trade-return histogram
     assert html.count("<svg") == 4
-    assert 'aria-label="BTCUSDT price with fills"' in html
+    assert 'aria-label="BTCUSDT price with entries and exits"' in html
     assert 'class="mark"' in html  # fills are marked on the price chart
 
 
 def test_the_report_needs_no_network_and_no_script() -> None:
-    html = _render().lower()
+    html = _render()
+    assert _rows(html, "trades") == 20 and _fill_rows(html) == 40  # the trade sections are in
+    html = html.lower()
     for forbidden in ("http://", "https://", "<script", "<link", "src=", "@import", "url("):
         assert forbidden not in html, forbidden
 
 
 def test_a_hostile_strategy_name_and_parameter_are_escaped_everywhere() -> None:
     html = _render(
-        trades=[fill(5, instrument=XSS)],
+        trades=[fill(5, instrument=XSS), fill(side="BUY", instrument=XSS, ts=T0 + HOUR)],
         prices=[PricePoint(T0, XSS, 100.0)],
         title=f"strategy {XSS}",
         params={XSS: {XSS: XSS, "fast": 10}},
@@ -125,7 +132,8 @@ def test_a_run_without_trades_still_renders_every_section() -> None:
     for section in SECTIONS:
         assert f"<h2>{section}" in html
     assert "No fills." in html
-    assert "no data" in html  # the empty PnL histogram
+    assert "No closed trades." in html
+    assert "no data" in html  # the empty trade-return histogram
 
 
 def test_a_run_with_one_equity_point_renders() -> None:
@@ -137,7 +145,7 @@ def test_a_run_with_one_equity_point_renders() -> None:
 
 def test_a_run_without_any_data_renders() -> None:
     html = _render(equity=[], trades=[], prices=[], params={}, meta={})
-    assert html.count("no data") == 3  # equity, drawdown, PnL histogram
+    assert html.count("no data") == 3  # equity, drawdown, trade-return histogram
     assert "No equity." in html
 
 
@@ -149,10 +157,10 @@ def test_two_instruments_each_get_a_price_chart_with_their_own_fills() -> None:
         4, seed=7, instrument="ETHUSDT"
     )
     html = _render(prices=prices, trades=trades)
-    assert 'aria-label="BTCUSDT price with fills"' in html
-    assert 'aria-label="ETHUSDT price with fills"' in html
-    assert "BTCUSDT <span" in html and "6 fills" in html
-    assert "ETHUSDT <span" in html and "4 fills" in html
+    assert 'aria-label="BTCUSDT price with entries and exits"' in html
+    assert 'aria-label="ETHUSDT price with entries and exits"' in html
+    assert "BTCUSDT <span" in html and "6 fills, 3 closed trades" in html
+    assert "ETHUSDT <span" in html and "4 fills, 2 closed trades" in html
 
 
 def test_the_fill_list_stops_at_500_and_says_how_many_more_there_are() -> None:
@@ -213,22 +221,22 @@ def test_long_parameter_names_and_values_wrap_instead_of_overflowing() -> None:
 def test_averages_show_cents_not_28_digits() -> None:
     trades = [fill("37.36"), fill("37.37"), fill("37.37"), fill(-10), fill(-10), fill(-11)]
     html = _render(trades=trades)
-    assert _stat_cell(html, "Average win") == "37.37"
-    assert _stat_cell(html, "Average loss") == "-10.33"
+    assert _stat_cell(html, "Average win (fill)") == "37.37"
+    assert _stat_cell(html, "Average loss (fill)") == "-10.33"
     assert _stat_cell(html, "Fees") == "0"
 
 
 def test_small_averages_keep_four_significant_digits() -> None:
     html = _render(trades=[fill("0.0012345"), fill("0.0012346"), fill("0.0012346")])
-    assert _stat_cell(html, "Average win") == "0.001235"
+    assert _stat_cell(html, "Average win (fill)") == "0.001235"
 
 
 def test_exact_amounts_keep_their_digits_and_never_use_exponents() -> None:
     trades = [fill(Decimal("1E+2"), quantity="1E+1", fee="0.00012345")]
     html = _render(trades=trades)
-    assert _stat_cell(html, "Largest win") == "100"
+    assert _stat_cell(html, "Largest win (fill)") == "100"
     assert _stat_cell(html, "Fees") == "0.00012345"
-    row = html.split('<table class="trades">', 1)[1].split("</table>", 1)[0]
+    row = html.split('<table class="list fills">', 1)[1].split("</table>", 1)[0]
     assert '<td class="num">10</td>' in row
     assert '<td class="num gain">100</td>' in row
     assert "E+" not in html
@@ -275,3 +283,120 @@ def test_axis_labels_on_the_frame_edges_are_aligned_into_the_chart() -> None:
         r'<text class="tick" x="84.0" y="280.0" text-anchor="(\w+)"', equity_chart
     )
     assert first_label and first_label.group(1) == "start"
+
+
+def test_the_trade_list_shows_each_round_trip_with_exact_prices_pnl_and_return() -> None:
+    trades = [
+        fill(side="SELL", quantity="2", price="50", fee="0.06", ts=T0),
+        fill(side="BUY", quantity="2", price="45", fee="0.04", ts=T0 + 3 * HOUR + 60 * SECOND),
+    ]
+    html = _render(trades=trades)
+    table = html.split('<table class="list trades">', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"<th[^>]*>(.*?)</th>", table) == [
+        "#",
+        "Instrument",
+        "Side",
+        "Entry (UTC)",
+        "Entry price",
+        "Exit (UTC)",
+        "Exit price",
+        "Quantity",
+        "PnL",
+        "Return",
+        "Held",
+        "Fills",
+    ]
+    assert (
+        '<tr><td class="num">1</td><td>BTCUSDT</td><td class="sell">short</td>'
+        '<td>2024-01-01 00:00:00</td><td class="num">50</td>'
+        '<td>2024-01-01 03:01:00</td><td class="num">45</td><td class="num">2</td>'
+        '<td class="num gain">9.90</td><td class="num gain">+9.90%</td>'
+        '<td class="num">3h 1m</td><td class="num">2</td></tr>'
+    ) in table
+    assert "1 closed trades." in html
+
+
+def test_the_trade_list_shows_the_last_500_trades_and_says_how_many_are_left_out() -> None:
+    html = _render(trades=round_trips(2 * (MAX_TRADE_ROWS + 234), seed=13))
+    assert _rows(html, "trades") == 500
+    table = html.split('<table class="list trades">', 1)[1].split("</table>", 1)[0]
+    assert '<tr><td class="num">235</td>' in table  # numbered as in trades.csv
+    assert '<tr><td class="num">734</td>' in table
+    assert '<tr><td class="num">234</td>' not in table
+    assert "Showing the last 500 of 734 trades; the first 234 are not listed." in html
+
+
+def test_a_position_still_open_at_the_end_is_named_under_the_trade_list() -> None:
+    trades = [fill(side="BUY", quantity="0.3", price="101.5", ts=T0 + HOUR)]
+    html = _render(trades=trades)
+    assert "No closed trades." in html
+    assert (
+        "Still open at the end, not in the statistics: BTCUSDT long 0.3 since "
+        "2024-01-01 01:00:00 UTC at 101.5 (1 fill)."
+    ) in html
+
+
+def test_the_trade_statistics_have_their_own_table() -> None:
+    trades = [
+        fill(side="BUY", price="100", ts=T0),
+        fill(side="SELL", price="110", ts=T0 + 2 * HOUR),
+        fill(side="SELL", price="100", ts=T0 + 3 * HOUR),
+        fill(side="BUY", price="104", ts=T0 + 7 * HOUR),
+    ]
+    html = _render(trades=trades, equity=curve([100, 101, 102]))
+    box = html.split("<h3>Trades, flat to flat, net of fees</h3>", 1)[1].split("</table>", 1)[0]
+    assert _stat_cell(box, "Trades") == "2"
+    assert _stat_cell(box, "Win rate (trades)") == "50.00%"
+    assert _stat_cell(box, "Average winning trade") == "10.00%"
+    assert _stat_cell(box, "Average losing trade") == "-4.00%"
+    assert _stat_cell(box, "Best trade") == "10.00%"
+    assert _stat_cell(box, "Worst trade") == "-4.00%"
+    assert _stat_cell(box, "Average holding time") == "3h 0m"
+    assert _stat_cell(box, "Expectancy (PnL)") == "3.00"
+    assert _stat_cell(box, "Expectancy (return)") == "3.00%"
+    assert _stat_cell(box, "Profit factor (trades)") == "2.50"
+    assert _stat_cell(box, "Longest losing streak") == "1"
+
+
+def test_trade_returns_are_a_histogram_in_percent() -> None:
+    html = _render(trades=round_trips(200, seed=14))
+    box = html.split("<h2>Trade returns</h2>", 1)[1].split("</section>", 1)[0]
+    assert box.count("<svg") == 1
+    assert 'aria-label="Trade returns net of fees, in % of entry notional"' in box
+    assert re.search(r'text-anchor="middle">-?[0-9.]+%</text>', box)  # a percent axis
+    assert "100 closed trades:" in box
+
+
+def test_the_fill_list_is_folded_below_the_trades() -> None:
+    html = _render()
+    assert html.index("<h2>Trades</h2>") < html.index("<h2>Fills</h2>")
+    assert "<details><summary>Show the fill list (40 fills)</summary>" in html
+
+
+def test_exits_are_hollow_markers_and_each_trade_is_a_dashed_line_on_the_price_chart() -> None:
+    trades = [
+        fill(side="BUY", quantity="2", price="100", ts=T0 + HOUR),
+        fill(side="SELL", quantity="1", price="103", ts=T0 + 2 * HOUR),
+        fill(side="SELL", quantity="3", price="104", ts=T0 + 3 * HOUR),
+        fill(side="BUY", quantity="2", price="101", ts=T0 + 4 * HOUR),
+    ]
+    html = _render(trades=trades, prices=price_walk(10, seed=15))
+    chart = html.split('aria-label="BTCUSDT price with entries and exits"', 1)[1]
+    chart = chart.split("</svg>", 1)[0]
+    marks = re.findall(r'<polygon class="mark" points="[^"]*" ([^>]*)><title>(.*?)</title>', chart)
+    assert [title.split(": ", 1)[1] for _, title in marks] == [
+        "opens long",
+        "reduces long",
+        "flips long to short",
+        "closes short",
+    ]
+    assert [paint.startswith('fill="#ffffff"') for paint, _ in marks] == [
+        False,
+        True,
+        False,
+        True,
+    ]
+    lines = re.findall(r'<line class="trip" [^>]*stroke="([^"]*)"[^>]*><title>(.*?)</title>', chart)
+    assert [color for color, _ in lines] == ["#16a34a", "#16a34a"]
+    assert lines[0][1].startswith("trade 1: long 2 100 → 103.5, PnL 7 (+3.50%)")
+    assert lines[1][1].startswith("trade 2: short 2 104 → 101, PnL 6 (+2.88%)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from tradewind.data import write_table
 from tradewind.data.stream import DataSpec
 from tradewind.runtime.backtest import run_backtest
+from tradewind.runtime.output import OUTPUT_FILES, TRADE_COLUMNS
 from tradewind.testing import (
     MILLISECOND,
     SECOND,
@@ -38,7 +40,7 @@ SUMMARY_KEYS = {
     "profit_factor",
     "fees",
 }
-OUTPUTS = ("summary.json", "fills.csv", "orders.csv", "equity.csv", "report.html")
+OUTPUTS = ("summary.json", "fills.csv", "trades.csv", "orders.csv", "equity.csv", "report.html")
 
 
 def write_quotes(path: Path, symbols: list[str], start: int, step: int, n: int) -> Path:
@@ -88,7 +90,8 @@ def test_the_same_data_twice_gives_byte_identical_outputs(tmp_path: Path) -> Non
     a, b = dirs
     for name in OUTPUTS:
         assert (a / name).is_file(), name
-    for name in ("fills.csv", "orders.csv", "equity.csv", "summary.json"):
+    assert sorted(OUTPUTS) == sorted(OUTPUT_FILES) == sorted(p.name for p in a.iterdir())
+    for name in ("fills.csv", "trades.csv", "orders.csv", "equity.csv", "summary.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     fills = (a / "fills.csv").read_text().splitlines()
     assert len(fills) > 50  # a header and many fills: the comparison means something
@@ -179,3 +182,40 @@ def test_reusing_one_latency_model_gives_the_same_fills(tmp_path: Path) -> None:
     first, second = ([(f["ts_event"], f["price"]) for f in r.fills] for r in runs)
     assert len(first) > 20
     assert first == second
+
+
+def test_trades_csv_rebuilds_the_round_trips_that_fills_csv_implies(tmp_path: Path) -> None:
+    data = write_quotes(tmp_path / "quotes.csv", ["BTCUSDT"], T0, 100 * MILLISECOND, 600)
+    result = run_backtest(
+        ScriptedStrategy(trader, kinds=("quotes",)),
+        [data],
+        instruments=[BTC],
+        fees=FeeModel(maker_bps=Decimal(1), taker_bps=Decimal(5)),
+    )
+    out = result.write(tmp_path / "out")
+    with (out / "fills.csv").open() as file:
+        fills = list(csv.DictReader(file))
+    with (out / "trades.csv").open() as file:
+        reader = csv.DictReader(file)
+        assert tuple(reader.fieldnames or ()) == TRADE_COLUMNS
+        trades = list(reader)
+    # Walk the fills independently: a trade ends each time the position reaches or crosses 0.
+    position, closes, last_close = Decimal(0), 0, -1
+    for index, row in enumerate(fills):
+        signed = Decimal(row["quantity"]) * (1 if row["side"] == "BUY" else -1)
+        after = position + signed
+        if position and (after == 0 or (after > 0) != (position > 0)):
+            closes, last_close = closes + 1, index
+        position = after
+    assert closes >= 4  # several trades: the comparisons below mean something
+    assert len(trades) == closes == result.summary["statistics"]["round_trips"]
+    assert [int(t["trade"]) for t in trades] == list(range(1, closes + 1))
+    # Every PnL realized up to the last close belongs to a closed trade (fills.csv rounds
+    # each fill's share to 12 places, so allow for that much).
+    realized = sum(Decimal(row["realized_pnl"]) for row in fills[: last_close + 1])
+    gross = sum(Decimal(t["gross_pnl"]) for t in trades)
+    assert abs(realized - gross) <= Decimal("1e-9")
+    for t in trades:
+        assert Decimal(t["pnl"]) == Decimal(t["gross_pnl"]) - Decimal(t["fees"])
+        assert t["side"] in ("LONG", "SHORT") and int(t["exit_ts"]) >= int(t["entry_ts"])
+    assert "<h2>Trades</h2>" in (out / "report.html").read_text()
