@@ -31,6 +31,7 @@ from tradewind.model.events import (
     OrderPendingUpdate,
     OrderQueried,
     OrderRejected,
+    OrderRestored,
     OrderSubmitted,
 )
 from tradewind.model.orders import Order, request, transition
@@ -55,8 +56,9 @@ class OrderFlow(OrderReports):
         """Call ``listener(order, event)`` on every change of an order, before the strategy.
 
         It hears what left (OrderSubmitted, OrderPendingCancel, OrderPendingUpdate,
-        OrderQueried), every venue report applied, and query answers (OrderStatusReport,
-        OrderNotFound). Fills go to fill listeners.
+        OrderQueried), every venue report applied, query answers (OrderStatusReport,
+        OrderNotFound), and open orders taken back after a restart (OrderRestored). Fills go
+        to fill listeners.
         """
         self._order_listeners.append(listener)
 
@@ -230,6 +232,25 @@ class OrderFlow(OrderReports):
         now = self.clock.timestamp_ns()
         self._sent(order, OrderQueried(order.client_order_id, now, now))
         client.query_order(order.client_order_id)
+
+    def restore_order(self, order: Order) -> None:
+        """Take back an open order journaled before a restart, as it is (recovery does this
+        before any strategy runs): it joins the cache, order listeners hear OrderRestored (the
+        execution layer tracks it again: time-to-live, unanswered requests) and nothing is
+        sent. Raises OrderError for an order that is not open or that the engine already has.
+        """
+        coid = order.client_order_id
+        if order.status.is_closed or order.status is _S.INITIALIZED:
+            raise OrderError(
+                f"order {coid} is {order.status.value}: only an open order that was sent can be "
+                "restored"
+            )
+        if coid in self.cache.orders:
+            raise OrderError(f"order {coid} is already in the engine: restore each order once")
+        self.cache.orders[coid] = order
+        self.cache.open_orders[coid] = order
+        now = self.clock.timestamp_ns()
+        self._sent(order, OrderRestored(coid, order.status, now, now))
 
     def reject_lost_order(self, order: Order, reason: str) -> bool:
         """Close as REJECTED a submit the venue never acknowledged and says it does not have.

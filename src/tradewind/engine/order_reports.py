@@ -4,7 +4,8 @@ Every report goes through the order state machine (``tradewind.model.orders``): 
 one is counted in ``illegal_reports``, logged, audited as a ReportRefused and never applied; a
 repeat (a fill whose trade id was counted, an acknowledgement or close already applied) is
 counted in ``duplicate_reports`` and refused the same way. A cancel or modify answer that
-crosses the order's close (it filled meanwhile) is audited and otherwise ignored.
+crosses the order's close (it filled meanwhile) is audited and otherwise ignored. A cancel,
+rejection or denial leaves its reason on the order (``Order.reason``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ STATUS_OF: dict[type, OrderStatus] = {
     OrderDenied: _S.DENIED,
 }
 """The status each plain status report moves an order to."""
+_WITH_REASON = frozenset({OrderCanceled, OrderRejected, OrderDenied})
+"""Reports whose ``reason`` (the venue's, or a check's) is kept on the order."""
 _WORKING_REPORTS = frozenset({_S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED})
 _CLOSING_REPORTS = frozenset({_S.CANCELED, _S.EXPIRED, _S.REJECTED})
 
@@ -108,9 +111,10 @@ class OrderReports:
             else:
                 self._refuse(event, error)
             return
-        if event.__class__ is OrderAccepted:
+        kind = event.__class__
+        if kind is OrderAccepted:
             order.venue_order_id = event.venue_order_id
-        elif event.__class__ is OrderRejected or event.__class__ is OrderDenied:
+        elif kind in _WITH_REASON:
             order.reason = event.reason
         self._changed(order, event)
 
@@ -185,6 +189,8 @@ class OrderReports:
                 transition(order, _S.ACCEPTED, ts)
             if report.triggered and order.working_status is _S.ACCEPTED:
                 transition(order, _S.TRIGGERED, ts)
+        elif venue_status is _S.SUBMITTED and before is _S.SUBMITTED:
+            error = None  # received, still in flight at the venue: its answer follows
         else:
             error = f"status report {venue_status.value} for {order.client_order_id}"
         if error is not None:

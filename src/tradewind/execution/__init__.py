@@ -37,7 +37,8 @@ def install(
     Contingent orders are always available (the manager is built on first use, so an engine
     that never sends one pays nothing). An ``OrderTracker`` and ``OrderReaper`` run when
     ``ttl_ns`` (cancel orders older than this) or ``in_flight_timeout_ns`` (query requests
-    unanswered for this long) is given.
+    unanswered for this long) is given; they also take on the open orders a restart gives back
+    (``Engine.restore_order``, called by recovery), whether restored before or after this.
     """
     engine.set_contingent(lambda: ContingentOrderManager(engine))
     if ttl_ns is None and in_flight_timeout_ns is None:

@@ -5,6 +5,10 @@ timer events). A submit, cancel or modify with no answer after ``in_flight_timeo
 resolved by asking the venue for the order by client order id (``query_order``), again every
 ``in_flight_timeout_ns`` while it stays unanswered — never by sending the order again. A submit
 the venue answers ``OrderNotFound`` to ``max_not_found`` times is closed as REJECTED.
+
+Orders taken back after a restart (``Engine.restore_order``, heard as OrderRestored) are reaped
+too: their time-to-live counts from when they were first sent, and a request of theirs still
+unanswered is queried ``in_flight_timeout_ns`` after the restore.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from tradewind.errors import ConfigError
 from tradewind.execution.tracker import OrderTracker
 from tradewind.model.contingency import GROUP_TAG_PREFIX
 from tradewind.model.enums import OrderStatus
-from tradewind.model.events import OrderNotFound, OrderSubmitted, TimeEvent
+from tradewind.model.events import OrderNotFound, OrderRestored, OrderSubmitted, TimeEvent
 from tradewind.model.identifiers import ClientOrderId
 from tradewind.model.orders import Order
 
@@ -71,12 +75,15 @@ class OrderReaper:
         self.lost = 0
         engine.add_time_handler(OWNER, self._on_timer)
         engine.add_order_listener(self._on_order)
+        if len(tracker):  # open orders adopted before us (built after a restore)
+            self._arm(engine.clock.timestamp_ns())
 
     def _on_order(self, order: Order, event: object) -> None:
-        if event.__class__ is OrderSubmitted:
-            if not self._armed:
+        kind = event.__class__
+        if kind is OrderSubmitted or kind is OrderRestored:
+            if not self._armed:  # the tracker, listening first, has it already
                 self._arm(self._engine.clock.timestamp_ns())
-        elif event.__class__ is OrderNotFound:
+        elif kind is OrderNotFound:
             coid = order.client_order_id
             count = self._not_found.get(coid, 0) + 1
             self._not_found[coid] = count

@@ -205,6 +205,16 @@ class OrderQueried(msgspec.Struct, frozen=True, gc=False):
     ts_init: int
 
 
+class OrderRestored(msgspec.Struct, frozen=True, gc=False):
+    """An open order taken back from the journal after a restart (an audit record): it is in
+    the engine again, as ``status``, and nothing was sent (``Engine.restore_order``)."""
+
+    client_order_id: ClientOrderId
+    status: OrderStatus
+    ts_event: int
+    ts_init: int
+
+
 class ReportRefused(msgspec.Struct, frozen=True, gc=False):
     """A venue report the engine refused (an audit record): illegal, or a repeat of one seen.
 

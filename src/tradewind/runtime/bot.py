@@ -157,7 +157,12 @@ class Bot:
         self.sink: Callable[[object], None] = self.driver.put
         """Where data clients push events (observers such as metrics may wrap it)."""
         self.clock.bind(self.driver.put)
-        install_execution(self.engine)
+        ttl = config.bot.order_ttl
+        self.reaper = install_execution(
+            self.engine,
+            ttl_ns=None if ttl is None else int(ttl * 1e9),
+            in_flight_timeout_ns=int(config.bot.in_flight_timeout * 1e9),
+        )
         instruments = config.instrument_list()
         self.venues: Venues = build_venues(
             config, self.engine, self.clock, instruments, self.driver.put, self.run_number

@@ -73,8 +73,20 @@ class BotSection(_Table):
     """Cancel the bot's working orders on a clean shutdown (a crash leaves them to recovery)."""
     save_every: float = 5.0
     """Seconds between saves of the strategies' state (``on_save``)."""
+    in_flight_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a submit, cancel or modify may go unanswered before the venue is asked about
+    it by client order id (never re-sent)."""
+    order_ttl: float | None = None
+    """Cancel working orders older than this many seconds (None: never)."""
 
-    @field_validator("duration", "shutdown_timeout", "save_every", mode="before")
+    @field_validator(
+        "duration",
+        "shutdown_timeout",
+        "save_every",
+        "in_flight_timeout",
+        "order_ttl",
+        mode="before",
+    )
     @classmethod
     def _seconds(cls, value: Any, info: Any) -> Any:
         return None if value is None else parse_seconds(value, f"[bot] {info.field_name}")

@@ -38,7 +38,14 @@ import msgspec
 from tradewind.engine.engine import Engine
 from tradewind.errors import ConfigError
 from tradewind.model.enums import LiquiditySide, OrderSide
-from tradewind.model.events import Fill, OrderDenied, OrderNotFound, OrderQueried, OrderSubmitted
+from tradewind.model.events import (
+    Fill,
+    OrderDenied,
+    OrderNotFound,
+    OrderQueried,
+    OrderRestored,
+    OrderSubmitted,
+)
 from tradewind.model.identifiers import ClientOrderId, InstrumentId
 from tradewind.model.orders import Order
 from tradewind.model.position import Position
@@ -141,6 +148,10 @@ class StatePersister:
             self._rows[coid] = row
             return
         if kind in _NO_CHANGE:
+            return
+        if kind is OrderRestored:  # its row is the journal's already: nothing to write
+            self._rows[coid] = order.to_row()
+            self._journaled.add(coid)
             return
         if kind is OrderDenied and coid not in self._journaled:
             return  # denied before it left: never journaled

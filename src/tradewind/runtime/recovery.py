@@ -5,9 +5,10 @@ It then reconciles that state with the venues.
 ``recover`` is called once the venues, instruments, portfolio, risk engine and the
 ``StatePersister`` are wired, and before strategies are added or started. In order:
 
-a. journaled orders still open come back into the engine's cache as ``Order``s, their fills
-   (trade ids, filled quantity and notional) taken from the journaled fills, the truth when
-   a crash fell between writing a fill and its order's row;
+a. journaled orders still open come back into the engine as ``Order``s
+   (``Engine.restore_order``: the execution layer's tracker and reaper take them on), their
+   fills (trade ids, filled quantity and notional) taken from the journaled fills, the truth
+   when a crash fell between writing a fill and its order's row;
 b. every journaled fill is booked again into the portfolio under its order's strategy, so
    positions, realized PnL, fees and balances are exactly what they were; the risk state is
    restored; the engine's client order ids continue past every journaled one;
@@ -133,8 +134,7 @@ class _Recovery:
                 self.report.orders_repaired.append(coid)
             if order.status.is_closed:
                 continue
-            cache.orders[order.client_order_id] = order
-            cache.open_orders[order.client_order_id] = order
+            self.engine.restore_order(order)  # the execution layer takes it on: TTL, queries
             self.report.orders_restored.append(coid)
 
     def _take_fills(self, order: Order, rows: list[dict[str, Any]]) -> bool:
@@ -195,7 +195,6 @@ class _Recovery:
         for order in list(self.engine.cache.open_orders.values()):
             if self.venue_of(order) == name:
                 now = self.now()
-                order.reason = PAPER_RESTARTED  # a cancel report carries no reason onto the order
                 self.engine.process(OrderCanceled(order.client_order_id, PAPER_RESTARTED, now, now))
                 self.report.orders_closed_with_venue.append(order.client_order_id)
         for iid, instrument in self.engine.cache.instruments.items():

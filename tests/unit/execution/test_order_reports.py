@@ -66,6 +66,17 @@ def test_a_cancel_makes_the_order_pending_cancel_until_the_venue_answers() -> No
     assert engine.cache.open_orders == {}
 
 
+def test_a_canceled_order_keeps_the_venues_reason_and_its_listeners_see_it() -> None:
+    engine, _, _, _, order = working_order()
+    seen: list[str] = []
+    engine.add_order_listener(lambda o, event: seen.append(o.reason))
+    reason = "self-trade prevention: canceled by the venue"
+    engine.process(OrderCanceled(order.client_order_id, reason, T0 + 1, T0 + 1))
+    assert (order.status, order.reason) == (S.CANCELED, reason)
+    assert seen == [reason]  # already on the order when its listeners hear of the cancel
+    assert order.to_row()["reason"] == reason  # what the journal keeps
+
+
 def test_a_second_cancel_while_one_is_pending_is_not_sent() -> None:
     engine, venue, strategy, _, order = working_order()
     strategy.cancel(order)

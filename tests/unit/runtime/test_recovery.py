@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 
 from tradewind.engine.clock import HistoricalClock
 from tradewind.engine.engine import Engine
+from tradewind.engine.protocols import VenueAccount
 from tradewind.errors import ReconcileError
+from tradewind.execution import OrderReaper, OrderTracker
 from tradewind.model import OrderSide, OrderStatus, OrderType
-from tradewind.model.events import OrderDenied
+from tradewind.model.events import OrderDenied, OrderStatusReport
 from tradewind.model.identifiers import ClientOrderId, StrategyId
 from tradewind.model.orders import Order
 from tradewind.portfolio.portfolio import Portfolio
@@ -23,7 +26,7 @@ from tradewind.runtime.persistence import StatePersister
 from tradewind.runtime.recovery import NEVER_REACHED, PAPER_RESTARTED, recover
 from tradewind.runtime.wiring import wire_simulated
 from tradewind.store import StateStore
-from tradewind.testing import T0, at
+from tradewind.testing import SECOND, T0, at
 
 from .restart_kit import BTC, START, BotCrashed, RemoteVenue, Run, Stores, Trader, new_run, q
 
@@ -427,3 +430,98 @@ async def test_a_paper_venue_restarted_with_the_bot_gets_its_positions_and_loses
     engine.start()
     engine.process(q("101.00", "101.10", 2))
     assert portfolio2.position(BTC.id).quantity == 0
+
+
+class HoldingVenue(RemoteVenue):
+    """A venue that has received orders it does not work yet (its "pending new"): it reports
+    them SUBMITTED until ``release`` hands them to its matching engine."""
+
+    def __init__(self, clock: HistoricalClock) -> None:
+        super().__init__(clock)
+        self.clock = clock
+        self.hold = False
+        self.held: dict[ClientOrderId, Order] = {}
+        self.queries: list[ClientOrderId] = []
+
+    def submit(self, order: Order) -> None:
+        if not self.hold:
+            super().submit(order)
+            return
+        self.submits.append(order.client_order_id)
+        self.held[order.client_order_id] = order
+
+    def release(self) -> None:
+        """Work the held orders; their acknowledgements are lost on the way (no sink)."""
+        sink, self._sink = self._sink, None
+        for order in self.held.values():
+            self.sim.submit(order)
+        self.held.clear()
+        self._sink = sink
+
+    def query_order(self, client_order_id: ClientOrderId) -> None:
+        self.queries.append(client_order_id)
+        super().query_order(client_order_id)
+
+    async def account(
+        self, since_ns: int | None, client_order_ids: tuple[ClientOrderId, ...]
+    ) -> VenueAccount:
+        account = await super().account(since_ns, client_order_ids)
+        now = self.clock.timestamp_ns()
+        pending = tuple(
+            OrderStatusReport(coid, "", OrderStatus.SUBMITTED, False, o.quantity, D(0), now, now)
+            for coid, o in self.held.items()
+        )
+        return replace(account, orders=account.orders + pending)
+
+
+async def test_a_restored_order_the_venue_holds_pending_is_queried_by_its_id_never_resent(
+    stores: Stores,
+) -> None:
+    clock = HistoricalClock(T0)
+    venue = HoldingVenue(clock)
+    store = stores.open()
+    run = new_run(clock, store, venue, "R1")
+    venue.hold = True
+    run.add(Trader([at("quote", 1, lambda s: s.buy(BTC.id, "0.1", "99.00"))]))
+    run.engine.start()
+    run.feed(q("100.00", "100.10", 1))
+    venue.disconnect()  # the bot dies with the venue holding the order, not yet working it
+
+    store = stores.restart(store)
+    run = new_run(clock, store, venue, "R2")
+    reaper = OrderReaper(run.engine, OrderTracker(run.engine), in_flight_timeout_ns=2 * SECOND)
+    report = await recover(run.engine, store, run.portfolio, sources={"SIM": venue})
+    assert report.orders_restored == ["R1-000001"] and report.mismatches == []
+    assert report.orders_resolved == {"R1-000001": "SUBMITTED"}  # received, still pending
+    bid = run.order("R1-000001")
+    venue.release()  # the venue works it now; the acknowledgement never reaches us
+    run.feed(q("100.00", "100.10", 1500))
+    assert bid.status is OrderStatus.SUBMITTED and venue.queries == []
+    run.feed(q("100.00", "100.10", 3500))  # past the in-flight timeout since the restart
+    assert venue.queries == ["R1-000001"] and reaper.queries == 1
+    assert bid.status is OrderStatus.ACCEPTED
+    assert {r["client_order_id"]: r["status"] for r in store.orders()} == {"R1-000001": "ACCEPTED"}
+    run.feed(q("100.00", "100.10", 9000))
+    assert venue.queries == ["R1-000001"]  # answered: asked once
+    assert venue.submits == ["R1-000001"]  # never sent again
+
+
+async def test_a_restored_order_past_its_time_to_live_is_canceled_with_the_venues_reason(
+    stores: Stores,
+) -> None:
+    clock, venue, store, _ = first_life(stores)
+    venue.disconnect()
+    store = stores.restart(store)
+    run = new_run(clock, store, venue, "R2")
+    reaper = OrderReaper(run.engine, OrderTracker(run.engine), ttl_ns=30 * SECOND)
+    report = await recover(run.engine, store, run.portfolio, sources={"SIM": venue})
+    assert report.orders_restored == ["R1-000002", "R1-000004"]
+    run.feed(q("100.00", "100.10", 20_000))
+    assert run.order("R1-000004").status is OrderStatus.ACCEPTED  # 20 s old: not yet
+    run.feed(q("100.00", "100.10", 31_000))
+    assert venue.cancels == ["R1-000002", "R1-000004"] and reaper.ttl_cancels == 2
+    offer = run.order("R1-000004")
+    assert (offer.status, offer.reason) == (OrderStatus.CANCELED, "canceled")
+    row = {r["client_order_id"]: r for r in store.orders()}["R1-000004"]
+    assert (row["status"], row["reason"]) == ("CANCELED", "canceled")
+    assert venue.submits == ["R1-000001", "R1-000002", "R1-000003", "R1-000004"]
