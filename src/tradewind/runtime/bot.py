@@ -210,6 +210,12 @@ class Bot:
         if self.metrics_port is not None:
             from tradewind.runtime.metrics import BotMetrics
 
+            if self.config.metrics.host not in ("127.0.0.1", "localhost", "::1"):
+                log.warning(
+                    "metrics served on %s without authentication: put them behind a firewall "
+                    "or a reverse proxy",
+                    self.config.metrics.host,
+                )
             self.metrics = BotMetrics(self)
             self.metrics.attach()
             serve = partial(self.metrics.serve, self.config.metrics.host, self.metrics_port)
