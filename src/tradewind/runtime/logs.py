@@ -6,34 +6,38 @@ people) or ``json`` (one object a line: ``ts``, ``level``, ``logger``, ``msg``, 
 key). Context keys come from ``extra=``, from ``log_context(...)``/``bind_bot(name)``
 (contextvars: a bot's tasks inherit them) and, inside a supervised service, ``service``.
 Redacted everywhere (message, arguments, extras, tracebacks — and, through the log record
-factory, even for handlers a library installs): the registered secrets and every
-secret-named environment variable (raw, URL-encoded, base64, escaped, any 8+ character
-piece), and credentials after a well-known key (``signature=``, ``X-MBX-APIKEY:``,
-``password=``, ``Bearer``, a URL's ``user:password@``).
+factory, even for handlers a library installs) by ``tradewind.runtime.redaction``: the
+registered secrets and every secret-named environment variable (raw, URL-encoded, base64,
+escaped, any 8+ character piece), and credentials after a well-known key (``signature=``,
+``X-MBX-APIKEY:``, ``password=``, ``Bearer``, a URL's ``user:password@``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import contextvars
 import json
 import logging
-import os
 import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
 
 from tradewind.errors import ConfigError
 from tradewind.model.events import OrderDenied
-from tradewind.runtime.env import Secret, is_secret_name
+from tradewind.runtime.env import Secret
+from tradewind.runtime.redaction import (
+    SecretRedactor,
+    record_extras,
+    redact,
+    redact_every_record,
+    renew_redactor,
+)
+from tradewind.runtime.redaction import environment_secrets as environment_secrets
 
 if TYPE_CHECKING:
     from tradewind.model.events import Fill
@@ -54,23 +58,8 @@ __all__ = [
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FIRST_KEYS = ("bot", "strategy", "instrument", "order", "venue_order", "venue", "service")
 """Context keys shown first, in this order; the others follow as given."""
-PIECE = 8
-"""Any piece of a secret this long (or longer) is redacted too."""
-_STANDARD = {*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime"}
-_STANDARD.add("taskName")  # Python 3.12+
 _CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("tradewind_log")
-_NAMES = r"signature|api[_-]?key|api[_-]?secret|secret[_-]?key|password|passwd|passphrase|token"
-_HEADERS = r"x-mbx-apikey|x-api-key|authorization"
-_PATTERNS = (  # (pattern, replacement): credentials that follow a well-known key
-    (re.compile(rf"(?i)\b({_NAMES}|access[_-]?token|listen[_-]?key)=[^\s&\"',;}})\]]+"), r"\1=***"),
-    (
-        re.compile(rf"(?i)([\"'](?:{_NAMES}|{_HEADERS})[\"']\s*:\s*)([\"'])(?:(?!\2).)*\2"),
-        r"\1\2***\2",
-    ),
-    (re.compile(rf"(?i)\b({_HEADERS})(\s*:\s*)(bearer |basic )?[^\s\"',;]+"), r"\1\2\3***"),
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 ***"),
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@"), r"\1***@"),
-)
+_installed: list[logging.Handler] = []
 
 
 # --------------------------------------------------------------------- context
@@ -119,120 +108,9 @@ class _AddContext(logging.Filter):
 
 def context_keys(record: logging.LogRecord) -> dict[str, Any]:
     """A record's context keys (its extras), the well-known ids first."""
-    found = {k: v for k, v in record.__dict__.items() if k not in _STANDARD and k[0] != "_"}
+    found = record_extras(record)
     first = {k: found.pop(k) for k in FIRST_KEYS if k in found}
     return {**first, **found}
-
-
-# ------------------------------------------------------------------- redaction
-class SecretRedactor(logging.Filter):
-    """Replaces secrets in a record's message, arguments, extras and traceback with ``***``."""
-
-    def __init__(self, secrets: Iterable[str | Secret] = ()) -> None:
-        super().__init__()
-        self._whole: set[str] = set()  # short forms, replaced whole
-        self._pieces: set[str] = set()  # every PIECE-long piece of a long form
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str | Secret, minimum: int = 4) -> None:
-        """Redact ``secret`` (values shorter than ``minimum`` would hide ordinary words)."""
-        value = secret.reveal() if isinstance(secret, Secret) else secret
-        if len(value) < minimum:
-            return
-        raw = value.encode()
-        forms = {value, quote(value, safe=""), quote_plus(value), repr(value)[1:-1]}
-        forms.add(json.dumps(value)[1:-1])
-        for skip in range(3):  # base64 of the value at each alignment covers its pieces too
-            forms.add(base64.b64encode(raw[skip:]).decode().rstrip("="))
-            forms.add(base64.urlsafe_b64encode(raw[skip:]).decode().rstrip("="))
-        for form in forms:
-            if len(form) < PIECE:
-                self._whole.add(form)
-            else:
-                self._pieces.update(form[i : i + PIECE] for i in range(len(form) - PIECE + 1))
-
-    def redact(self, text: str) -> str:
-        """``text`` with every secret, piece of one and well-known credential as ``***``."""
-        for pattern, replacement in _PATTERNS:
-            text = pattern.sub(replacement, text)
-        for form in self._whole:
-            text = text.replace(form, "***")
-        pieces = self._pieces
-        spans: list[list[int]] = []  # merged [start, end) runs of secret pieces
-        for i in range(len(text) - PIECE + 1):
-            if text[i : i + PIECE] in pieces:
-                if spans and i <= spans[-1][1]:
-                    spans[-1][1] = i + PIECE
-                else:
-                    spans.append([i, i + PIECE])
-        out, last = [], 0
-        for start, end in spans:
-            out += [text[last:start], "***"]
-            last = end
-        return "".join(out) + text[last:] if spans else text
-
-    def scrub(self, record: logging.LogRecord) -> None:
-        """Render and redact the message (arguments merged in) and any traceback."""
-        try:
-            message = record.getMessage()
-        except Exception as exc:  # never let logging's error report print the raw arguments
-            message = f"{record.msg} (bad log arguments: {type(exc).__name__})"
-        record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        found = record.__dict__
-        if not found.get("_redacted"):
-            if not found.get("_scrubbed"):
-                self.scrub(record)
-            for key in context_keys(record):
-                value = found[key]
-                if value is not None and not isinstance(value, bool | int | float | Decimal):
-                    found[key] = self.redact(str(value))
-            found["_redacted"] = True
-        return True
-
-
-_redactor: SecretRedactor | None = None
-_installed: list[logging.Handler] = []
-_plain_records = logging.getLogRecordFactory()
-
-
-def _active() -> SecretRedactor:
-    global _redactor
-    if _redactor is None:
-        _redactor = SecretRedactor()
-        for value in environment_secrets():
-            _redactor.add(value, minimum=6)
-    return _redactor
-
-
-def redact(text: str) -> str:
-    """``text`` redacted as the logs are (for errors shown outside the logs, e.g. a summary)."""
-    return _active().redact(text)
-
-
-def environment_secrets() -> list[str]:
-    """Values of this process's secret-named variables (not short ones, nor paths to files)."""
-    found = []
-    for name, value in os.environ.items():
-        if is_secret_name(name) and len(value) >= 6 and not os.path.exists(value):
-            found.append(value)
-    return found
-
-
-def _redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-    """Every record, whoever handles it (a library's own handler too), is scrubbed."""
-    record = _plain_records(*args, **kwargs)
-    _active().scrub(record)
-    record.__dict__["_scrubbed"] = True
-    return record
 
 
 # ------------------------------------------------------------------ formatting
@@ -305,14 +183,12 @@ def configure_logging(
     """Replace the root handlers: ``stream`` (default stderr) and, with ``path``, a file
     rotated daily; every line in ``fmt`` (``text`` or ``json``), carrying ``bot`` when given,
     secrets redacted. Returns the handlers installed."""
-    global _redactor, _plain_records
     name = logging.getLevelName(level) if isinstance(level, int) else str(level).upper()
     if name not in LEVELS:
         raise ConfigError(f"log level {level!r} is unknown: use one of {', '.join(LEVELS)}")
     if fmt not in ("text", "json"):
         raise ConfigError(f"log format {fmt!r} is unknown: use text or json")
-    _redactor = None
-    redactor = _active()
+    redactor = renew_redactor()
     for secret in secrets:
         redactor.add(secret)
     handlers: list[logging.Handler] = [logging.StreamHandler(stream) if stream else _Stderr()]
@@ -339,9 +215,7 @@ def configure_logging(
     for handler in handlers:
         root.addHandler(handler)
     root.setLevel(name)
-    if logging.getLogRecordFactory() is not _redacted_record:
-        _plain_records = logging.getLogRecordFactory()
-        logging.setLogRecordFactory(_redacted_record)
+    redact_every_record()
     return handlers
 
 

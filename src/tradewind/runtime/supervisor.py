@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tradewind.runtime.logs import redact
+from tradewind.runtime.redaction import redact
 
 __all__ = ["Phase", "Restart", "RestartPolicy", "ServiceFactory", "Supervisor"]
 

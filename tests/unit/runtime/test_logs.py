@@ -20,7 +20,7 @@ import pytest
 
 from tradewind import Bot, ConfigError
 from tradewind.model import QuoteTick
-from tradewind.runtime import logs
+from tradewind.runtime import redaction
 from tradewind.runtime.env import Secret
 from tradewind.runtime.logs import bind_bot, configure_logging, log_context, redact
 from tradewind.runtime.supervisor import RestartPolicy, Supervisor
@@ -38,7 +38,7 @@ def _restore_root_logging() -> Iterator[None]:
     handlers, level, factory = list(root.handlers), root.level, logging.getLogRecordFactory()
     yield
     logging.setLogRecordFactory(factory)
-    logs._redactor = None  # the next user rebuilds it from its own environment
+    redaction._redactor = None  # the next user rebuilds it from its own environment
     for handler in list(root.handlers):
         root.removeHandler(handler)
         if handler not in handlers:

@@ -26,6 +26,7 @@ from tradewind.venues.mock.desk import OrderDesk
 from tradewind.venues.mock.feed import MockFeed
 from tradewind.venues.mock.ledger import AccountLedger
 from tradewind.venues.mock.options import server_options
+from tradewind.venues.mock.sessions import ClientSession, ClientSessions, ReportLog, send_all
 from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
 
 __all__ = ["MockVenueServer", "main"]
@@ -34,30 +35,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BALANCE = Decimal(100_000)
 """What the account opens with, in the first instrument's quote currency, unless told."""
-
-MAX_BUFFERED = 32 * 1024 * 1024
-"""A client with more than this waiting to be sent is too slow: it is disconnected."""
-
-
-class _Session:
-    """One connected client: where to write, and what it asked for."""
-
-    __slots__ = ("peer", "streaming", "subscriptions", "writer")
-
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self.writer = writer
-        self.peer = str(writer.get_extra_info("peername"))
-        self.streaming = False  # said hello: gets the account's reports
-        self.subscriptions: set[tuple[str, str]] = set()
-
-    def send(self, line: bytes) -> None:
-        writer = self.writer
-        if writer.is_closing():
-            return
-        writer.write(line)
-        if writer.transport.get_write_buffer_size() > MAX_BUFFERED:
-            log.warning("mock venue: client %s is too slow to read: disconnected", self.peer)
-            writer.close()
 
 
 class MockVenueServer:
@@ -110,10 +87,9 @@ class MockVenueServer:
         opening = balances or {listed[0].quote: DEFAULT_BALANCE}
         self.ledger = AccountLedger(venue, listed, opening)
         self.desk = OrderDesk(self.ledger, self.matching, self._on_report, self.clock.timestamp_ns)
-        self._log: list[bytes] = []  # report n is self._log[n - 1]
-        self._sessions: set[_Session] = set()
+        self._reports = ReportLog()
+        self._sessions = ClientSessions(self.instruments)
         self._clients: set[asyncio.Task[Any]] = set()
-        self._watchers: dict[tuple[str, str], set[_Session]] = {}
         self._server: asyncio.Server | None = None
         self._feed_task: asyncio.Task[None] | None = None
         self._closed = asyncio.Event()
@@ -187,7 +163,7 @@ class MockVenueServer:
             fills=len(ledger.fills),
             positions=positions,
             bad_messages=self.bad_messages,
-            reports=len(self._log),
+            reports=len(self._reports),
             clients=len(self._sessions),
         )
 
@@ -197,52 +173,26 @@ class MockVenueServer:
 
     def _on_market(self, event: object) -> None:
         try:
+            self._sessions.publish(event)
             if isinstance(event, QuoteTick):
-                q = event
-                watchers = self._watching("quotes", q.instrument_id)
-                if watchers:
-                    quote = wire.Quote(
-                        q.instrument_id, q.bid, q.ask, q.bid_size, q.ask_size, q.ts_event
-                    )
-                    self._send_all(watchers, wire.encode(quote))
-                self.matching.on_quote(q)
+                self.matching.on_quote(event)
             elif isinstance(event, TradeTick):
-                t = event
-                watchers = self._watching("trades", t.instrument_id)
-                if watchers:
-                    trade = wire.Trade(
-                        t.instrument_id, t.price, t.size, t.aggressor, t.trade_id, t.ts_event
-                    )
-                    self._send_all(watchers, wire.encode(trade))
-                self.matching.on_trade(t)
+                self.matching.on_trade(event)
         except Exception:  # a bug in one step must not stop the market for everyone
             log.exception("mock venue: a market step failed")
-
-    def _watching(self, kind: str, instrument_id: str) -> set[_Session] | None:
-        """Who gets ``kind`` of an instrument: its subscribers, and those of its "bars"."""
-        direct = self._watchers.get((kind, instrument_id))
-        bars = self._watchers.get(("bars", instrument_id))
-        return (direct | bars if direct else bars) if bars else direct
 
     def _on_report(self, event: object) -> None:
         """A report of the account: book it, number it, keep it, stream it."""
         if not self.ledger.apply(event):
             return  # a fill already booked
-        line = wire.encode_report(len(self._log) + 1, event)
-        self._log.append(line)
-        self._send_all([s for s in self._sessions if s.streaming], line)
-
-    @staticmethod
-    def _send_all(sessions: Iterable[_Session], line: bytes) -> None:
-        for session in list(sessions):
-            session.send(line)
+        line = self._reports.add(event)
+        send_all(self._sessions.streaming(), line)
 
     # ----------------------------------------------------------- client side
     async def _serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        session = _Session(writer)
-        self._sessions.add(session)
+        session = self._sessions.connect(writer)
         task = asyncio.current_task()
         if task is not None:
             self._clients.add(task)
@@ -262,14 +212,12 @@ class MockVenueServer:
         except ConnectionError:
             pass  # the client went away; its orders stay
         finally:
-            self._sessions.discard(session)
-            for key in session.subscriptions:
-                self._watchers.get(key, set()).discard(session)
+            self._sessions.disconnect(session)
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
 
-    def _dispatch(self, session: _Session, line: bytes) -> None:
+    def _dispatch(self, session: ClientSession, line: bytes) -> None:
         try:
             message = wire.decode_client(line)
         except wire.BadMessage as exc:
@@ -283,48 +231,34 @@ class MockVenueServer:
             log.exception("mock venue: %s failed", message.__class__.__name__)
             session.send(wire.encode(wire.Error(f"{message.__class__.__name__} failed: {exc!r}")))
 
-    def _bad(self, session: _Session, what: str) -> None:
+    def _bad(self, session: ClientSession, what: str) -> None:
         self.bad_messages += 1
         log.warning("mock venue: refused from %s: %s", session.peer, what)
         session.send(wire.encode(wire.Error(what)))
 
     @staticmethod
-    def _to_desk(request: Callable[[Any], list[object]]) -> Callable[[_Session, Any], None]:
+    def _to_desk(request: Callable[[Any], list[object]]) -> Callable[[ClientSession, Any], None]:
         """An order request for the desk; its answers go to the requester only (seq 0)."""
 
-        def handle(session: _Session, msg: Any) -> None:
+        def handle(session: ClientSession, msg: Any) -> None:
             for event in request(msg):
                 session.send(wire.encode_report(0, event))
 
         return handle
 
-    def _hello(self, session: _Session, msg: wire.Hello) -> None:
-        start = msg.last_seq if 0 <= msg.last_seq <= len(self._log) else 0  # else: a past life
-        for line in self._log[start:]:
+    def _hello(self, session: ClientSession, msg: wire.Hello) -> None:
+        for line in self._reports.after(msg.last_seq):
             session.send(line)
-        session.send(wire.encode(wire.Welcome(self.venue, len(self._log))))
+        session.send(wire.encode(wire.Welcome(self.venue, len(self._reports))))
         session.streaming = True
 
-    def _subscribe(self, session: _Session, msg: wire.Subscribe) -> None:
-        key = self._data_key(msg.kind, msg.instrument_id)
-        session.subscriptions.add(key)
-        self._watchers.setdefault(key, set()).add(session)
+    def _subscribe(self, session: ClientSession, msg: wire.Subscribe) -> None:
+        self._sessions.subscribe(session, msg.kind, msg.instrument_id)
 
-    def _unsubscribe(self, session: _Session, msg: wire.Unsubscribe) -> None:
-        key = self._data_key(msg.kind, msg.instrument_id)
-        session.subscriptions.discard(key)
-        self._watchers.get(key, set()).discard(session)
+    def _unsubscribe(self, session: ClientSession, msg: wire.Unsubscribe) -> None:
+        self._sessions.unsubscribe(session, msg.kind, msg.instrument_id)
 
-    def _data_key(self, kind: str, instrument_id: str) -> tuple[str, str]:
-        if kind not in wire.KINDS:
-            raise ConfigError(f"unknown data kind {kind!r}: use one of {', '.join(wire.KINDS)}")
-        if instrument_id not in self.instruments:
-            raise ConfigError(
-                f"unknown instrument {instrument_id!r}: listed are {sorted(self.instruments)}"
-            )
-        return kind, instrument_id
-
-    def _account(self, session: _Session, msg: wire.AccountRequest) -> None:
+    def _account(self, session: ClientSession, msg: wire.AccountRequest) -> None:
         now = self.clock.timestamp_ns()
         acc = self.ledger.account(msg.since_ns, msg.client_order_ids, now)
         reply = wire.AccountReply(
@@ -334,11 +268,11 @@ class MockVenueServer:
             acc.balances,
             list(acc.fills),
             acc.ts_event,
-            len(self._log),
+            len(self._reports),
         )
         session.send(wire.encode(reply))
 
-    def _stats(self, session: _Session, msg: wire.StatsRequest) -> None:
+    def _stats(self, session: ClientSession, msg: wire.StatsRequest) -> None:
         session.send(wire.encode(self._stats_reply()))
 
 
