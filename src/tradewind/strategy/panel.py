@@ -55,32 +55,60 @@ class KeyValue(Widget):
         self.value: Any = None
 
 
-class Bounded(Widget):
-    """A widget holding the last ``limit`` items; ``total`` counts every item ever added, so
-    a reader can ask for only what came since it last looked (``since``)."""
+class Ring:
+    """The last ``limit`` items and how many were ever added (``total``), so that a reader can
+    ask for only what came since it last looked (``since``)."""
 
-    __slots__ = ("items", "limit", "total")
+    __slots__ = ("items", "total")
+
+    def __init__(self, limit: int) -> None:
+        self.items: deque[Any] = deque(maxlen=limit)
+        self.total = 0
+
+    def add(self, item: Any) -> None:
+        """Keep ``item``; the oldest goes when the ring is full."""
+        self.items.append(item)
+        self.total += 1
+
+    def since(self, seen: int) -> list[Any]:
+        """The items added after the first ``seen`` ones (at most the ones still held)."""
+        fresh = self.total - seen
+        if fresh <= 0:
+            return []
+        items = list(self.items)
+        return items[-fresh:] if fresh < len(items) else items
+
+
+class Bounded(Widget):
+    """A widget holding the last ``limit`` items in a ``Ring`` (``items``, ``total``,
+    ``add``, ``since`` as the ring's)."""
+
+    __slots__ = ("limit", "ring")
 
     def __init__(self, kind: str, name: str, label: str | None, limit: int) -> None:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise StrategyError(f"panel {kind} {name!r}: the size limit must be an integer >= 1")
         super().__init__(kind, name, label)
         self.limit = limit
-        self.items: deque[Any] = deque(maxlen=limit)
-        self.total = 0
+        self.ring = Ring(limit)
+
+    @property
+    def items(self) -> deque[Any]:
+        """What the widget holds, oldest first."""
+        return self.ring.items
+
+    @property
+    def total(self) -> int:
+        """How many items were ever added."""
+        return self.ring.total
 
     def add(self, item: Any) -> None:
         """Keep ``item`` (the oldest goes when the widget is full)."""
-        self.items.append(item)
-        self.total += 1
+        self.ring.add(item)
 
     def since(self, seen: int) -> list[Any]:
         """The items added after the first ``seen`` ones (at most the ones still held)."""
-        items = list(self.items)
-        fresh = self.total - seen
-        if fresh <= 0:
-            return []
-        return items[-fresh:] if fresh < len(items) else items
+        return self.ring.since(seen)
 
 
 class Series(Bounded):

@@ -8,39 +8,19 @@ which the engine calls only when an order changes. Each ring counts what it ever
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from typing import Any
 
 from tradewind.engine.engine import Engine
 from tradewind.model.events import Fill, OrderDenied
 from tradewind.model.identifiers import InstrumentId
 from tradewind.model.orders import Order
+from tradewind.strategy.panel import Ring
+
+__all__ = ["SAMPLE_EVERY_S", "MarketTape", "Ring"]
 
 SAMPLE_EVERY_S = 0.25
 """The price chart's resolution: one point per instrument per 250 ms at most."""
-
-
-class Ring:
-    """The last ``limit`` items and how many were ever added."""
-
-    __slots__ = ("items", "total")
-
-    def __init__(self, limit: int) -> None:
-        self.items: deque[Any] = deque(maxlen=limit)
-        self.total = 0
-
-    def add(self, item: Any) -> None:
-        """Keep ``item``; the oldest goes when the ring is full."""
-        self.items.append(item)
-        self.total += 1
-
-    def since(self, seen: int) -> list[Any]:
-        """The items added after the first ``seen`` (at most the ones still held)."""
-        items = list(self.items)
-        fresh = self.total - seen
-        if fresh <= 0:
-            return []
-        return items[-fresh:] if fresh < len(items) else items
 
 
 class MarketTape:
