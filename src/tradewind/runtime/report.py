@@ -39,7 +39,8 @@ def bot_summary(bot: Bot) -> dict[str, Any]:
             "events": stats["processed"],
             "orders": len(orders),
             "orders_by_status": dict(sorted(statuses.items())),
-            "fills": snapshot.get("fills", 0),
+            "fills": snapshot.get("fills", 0) - int(bot.recovery.get("fills_replayed", 0)),
+            "fills_recovered": int(bot.recovery.get("fills_replayed", 0)),
             "currency": currency,
             "realized_pnl": converted_amount(portfolio.realized_pnl_in, currency),
             "unrealized_pnl": converted_amount(portfolio.unrealized_pnl_in, currency),
@@ -77,10 +78,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     if "events" in summary:
         statuses = ", ".join(f"{k.lower()} {v}" for k, v in summary["orders_by_status"].items())
+        earlier = summary.get("fills_recovered", 0)
+        recovered = f" (and {earlier:,} from earlier runs)" if earlier else ""
         rows += [
             ("uptime", f"{summary['uptime_s']} s"),
             ("events", f"{summary['events']:,}"),
-            ("orders / fills", f"{summary['orders']:,} / {summary['fills']:,}"),
+            ("orders / fills", f"{summary['orders']:,} / {summary['fills']:,}{recovered}"),
             ("order outcomes", statuses or "-"),
             ("realized PnL", f"{summary['realized_pnl']} {ccy}"),
             ("unrealized PnL", f"{summary['unrealized_pnl']} {ccy}"),
