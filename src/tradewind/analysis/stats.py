@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradewind.analysis.records import EquityPoint, TradeRecord
-from tradewind.analysis.round_trips import round_trips
+from tradewind.analysis.round_trips import closed_trades
 from tradewind.analysis.trade_stats import round_trip_stats
 from tradewind.errors import ConfigError, DataError
 
@@ -78,8 +78,8 @@ def compute_stats(
     are the mean PnL of winning and losing fills (``avg_loss`` is negative); ``fees`` and
     ``realized_pnl`` are exact sums over all fills.
 
-    Over the round-trip trades the fills make (``round_trips``, with the contract
-    ``multipliers`` by instrument id): ``round_trips``, ``trade_win_rate``,
+    Over the round-trip trades the fills make (``closed_trades``, read as they close, with
+    the contract ``multipliers`` by instrument id): ``round_trips``, ``trade_win_rate``,
     ``avg_win_return``, ``avg_loss_return``, ``best_trade_return``, ``worst_trade_return``,
     ``expectancy``, ``expectancy_return``, ``trade_profit_factor``, ``avg_holding_s`` and
     ``max_losing_streak``, as defined by ``round_trip_stats``.
@@ -103,7 +103,7 @@ def compute_stats(
     stats.update(_equity_bounds(equity))
     stats["exposure"] = _exposure(trades, ts)
     stats.update(_trade_stats(trades))
-    stats.update(round_trip_stats(round_trips(trades, multipliers=multipliers)))
+    stats.update(round_trip_stats(closed_trades(trades, multipliers=multipliers)))
     return stats
 
 

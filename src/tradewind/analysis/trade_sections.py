@@ -28,6 +28,7 @@ from tradewind.analysis.round_trips import (
     REDUCES,
     RoundTrip,
     TradeLog,
+    rounded_ratio,
 )
 from tradewind.model import exact
 
@@ -209,10 +210,10 @@ def _trade_row(number: int, trip: RoundTrip) -> str:
 
 
 def _return_text(trip: RoundTrip) -> str:
-    """The trade's return in percent, rounded half-even from the exact value."""
+    """The trade's return in percent, rounded half-even once, from the exact PnL."""
     if trip.trade_return is None:
         return "—"
-    percent = exact.to_decimal(exact.mul(trip.trade_return, _HUNDRED), 2)
+    percent = rounded_ratio(exact.mul(trip.pnl, _HUNDRED), trip.entry_notional, 2)
     return f"{percent:+.2f}%" if percent else "0.00%"
 
 

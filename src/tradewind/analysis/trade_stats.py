@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from tradewind.analysis.round_trips import RoundTrip
+from tradewind.analysis.round_trips import RoundTrip, rounded_ratio
 from tradewind.model import exact
+from tradewind.model.exact import Exact
 
 TradeStat = float | int | Decimal | None
 """One trade statistic: a float fraction or span, an int count, an exact-rounded amount, None."""
@@ -16,10 +18,24 @@ MEAN_DECIMALS = 8
 """Places of the mean PnL per trade (``expectancy``), rounded half-even."""
 
 _NS_PER_S = 1_000_000_000
+_ZERO = Decimal(0)
+_NO_TRADES: dict[str, TradeStat] = {
+    "round_trips": 0,
+    "trade_win_rate": None,
+    "avg_win_return": None,
+    "avg_loss_return": None,
+    "best_trade_return": None,
+    "worst_trade_return": None,
+    "expectancy": None,
+    "expectancy_return": None,
+    "trade_profit_factor": None,
+    "avg_holding_s": None,
+    "max_losing_streak": 0,
+}
 
 
-def round_trip_stats(trips: Sequence[RoundTrip]) -> dict[str, TradeStat]:
-    """The statistics of closed round-trip trades; undefined ones are None.
+def round_trip_stats(trips: Iterable[RoundTrip]) -> dict[str, TradeStat]:
+    """The statistics of closed round-trip trades, read once in order; undefined ones are None.
 
     A trade *wins* when its PnL net of fees is above zero and *loses* when below; a trade
     that made exactly zero is neither but counts in ``round_trips``.
@@ -36,65 +52,71 @@ def round_trip_stats(trips: Sequence[RoundTrip]) -> dict[str, TradeStat]:
     - ``avg_holding_s``: mean time from entry to exit, in seconds.
     - ``max_losing_streak``: most losing trades in a row, in the order they closed.
 
-    Means and sums are exact (``Fraction``) before the final conversion.
+    PnL sums are exact (``total``) and rounded once, at the end. The returns are the trades'
+    ``trade_return`` (each rounded to ``RETURN_DECIMALS`` places) as floats, summed without
+    accumulated error (``math.fsum``).
     """
-    count = len(trips)
+    wins: list[Exact] = []
+    losses: list[Exact] = []
+    returns: list[float] = []
+    win_returns: list[float] = []
+    loss_returns: list[float] = []
+    count = holding = longest_streak = streak = 0
+    for trip in trips:
+        count += 1
+        holding += trip.holding_ns
+        pnl = trip.pnl
+        ratio = None if trip.trade_return is None else float(trip.trade_return)
+        if ratio is not None:
+            returns.append(ratio)
+        if pnl > 0:
+            wins.append(pnl)
+            if ratio is not None:
+                win_returns.append(ratio)
+        elif pnl < 0:
+            losses.append(pnl)
+            if ratio is not None:
+                loss_returns.append(ratio)
+        streak = streak + 1 if pnl < 0 else 0
+        longest_streak = max(longest_streak, streak)
     if count == 0:
-        return {
-            "round_trips": 0,
-            "trade_win_rate": None,
-            "avg_win_return": None,
-            "avg_loss_return": None,
-            "best_trade_return": None,
-            "worst_trade_return": None,
-            "expectancy": None,
-            "expectancy_return": None,
-            "trade_profit_factor": None,
-            "avg_holding_s": None,
-            "max_losing_streak": 0,
-        }
-    pnls = [Fraction(t.pnl) for t in trips]
-    returns = [Fraction(t.trade_return) for t in trips if t.trade_return is not None]
-    win_returns = [
-        Fraction(t.trade_return) for t in trips if t.pnl > 0 and t.trade_return is not None
-    ]
-    loss_returns = [
-        Fraction(t.trade_return) for t in trips if t.pnl < 0 and t.trade_return is not None
-    ]
-    gross_win = sum((p for p in pnls if p > 0), Fraction(0))
-    gross_loss = -sum((p for p in pnls if p < 0), Fraction(0))
-    holding = sum(t.holding_ns for t in trips)
+        return dict(_NO_TRADES)
+    gross_win, gross_loss = total(wins), exact.sub(_ZERO, total(losses))
     return {
         "round_trips": count,
-        "trade_win_rate": sum(1 for p in pnls if p > 0) / count,
+        "trade_win_rate": len(wins) / count,
         "avg_win_return": _mean_float(win_returns),
         "avg_loss_return": _mean_float(loss_returns),
-        "best_trade_return": float(max(returns)) if returns else None,
-        "worst_trade_return": float(min(returns)) if returns else None,
-        "expectancy": _plain(exact.to_decimal(sum(pnls, Fraction(0)) / count, MEAN_DECIMALS)),
+        "best_trade_return": max(returns) if returns else None,
+        "worst_trade_return": min(returns) if returns else None,
+        "expectancy": rounded_ratio(
+            exact.sub(gross_win, gross_loss), Decimal(count), MEAN_DECIMALS
+        ),
         "expectancy_return": _mean_float(returns),
-        "trade_profit_factor": float(gross_win / gross_loss) if gross_loss else None,
+        "trade_profit_factor": (
+            float(Fraction(gross_win) / Fraction(gross_loss)) if gross_loss else None
+        ),
         "avg_holding_s": holding / count / _NS_PER_S,
-        "max_losing_streak": _longest_losing_streak(pnls),
+        "max_losing_streak": longest_streak,
     }
 
 
-def _longest_losing_streak(pnls: Sequence[Fraction]) -> int:
-    longest = run = 0
-    for pnl in pnls:
-        run = run + 1 if pnl < 0 else 0
-        longest = max(longest, run)
-    return longest
+def total(amounts: Iterable[Exact]) -> Exact:
+    """The exact sum of ``amounts``: a Decimal when every one is, else a Fraction.
+
+    Decimals are added as Decimals in tradewind's exact context (``tradewind.model.exact``),
+    far cheaper than Fractions; the Fractions a split fee can leave are summed on their own
+    and joined at the end.
+    """
+    decimals: Exact = _ZERO
+    fractions = Fraction(0)
+    for amount in amounts:
+        if type(amount) is Decimal:
+            decimals = exact.add(decimals, amount)
+        else:
+            fractions += Fraction(amount)
+    return exact.add(decimals, fractions) if fractions else decimals
 
 
-def _mean_float(values: Sequence[Fraction]) -> float | None:
-    return float(sum(values, Fraction(0)) / len(values)) if values else None
-
-
-def _plain(amount: Decimal) -> Decimal:
-    """Drop the zeros rounding left (``2.00000000`` -> ``2``), never writing an exponent."""
-    if not amount:
-        return Decimal(0)  # also for a tiny loss rounded to -0
-    amount = amount.normalize()
-    exponent = amount.as_tuple().exponent
-    return amount.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else amount
+def _mean_float(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None

@@ -16,9 +16,9 @@ from tradewind.analysis import (
     RoundTrip,
     TradeRecord,
     compute_stats,
-    round_trips,
     write_report,
 )
+from tradewind.analysis.round_trips import closed_trades, rounded_ratio
 from tradewind.data.writers import write_table
 from tradewind.errors import ConfigError
 from tradewind.model import exact
@@ -77,12 +77,11 @@ def multipliers(result: BacktestResult) -> dict[str, Decimal]:
 
 
 def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:
-    """The closed round-trip trades as trades.csv rows, in the order they closed.
+    """The closed round-trip trades as trades.csv rows (see ``TRADE_COLUMNS``), as they closed.
 
-    Averages, fees split by a flipping fill and returns that do not terminate are shown to
-    12 places; every other amount is exact.
+    Amounts are text in plain digits: no exponent, no trailing zeros.
     """
-    trips = round_trips(trade_records(result), multipliers=multipliers(result))
+    trips = closed_trades(trade_records(result), multipliers=multipliers(result))
     return [_trade_row(number, trip) for number, trip in enumerate(trips, start=1)]
 
 
@@ -104,42 +103,60 @@ TRADE_COLUMNS = (
     "holding_s",
     "fills",
 )
-"""The columns of trades.csv, in order."""
+"""The columns of trades.csv, in order; one row per closed trade (``RoundTrip``).
+
+- ``trade``: 1, 2, ... in the order the trades closed; ``instrument_id``; ``side``: LONG or
+  SHORT.
+- ``entry_ts`` / ``exit_ts``: ns since the epoch of the fill that opened the trade and of
+  the one that closed (or flipped) it; ``entry_time`` / ``exit_time``: the same in ISO 8601
+  UTC, to the microsecond.
+- ``entry_price`` / ``exit_price``: average price of the entries / exits: the price itself
+  when they were all at one price, else rounded half-even to 12 places
+  (``PRICE_DECIMALS``).
+- ``quantity``: the largest size held during the trade.
+- ``gross_pnl``: exit value minus entry value (signed for a short) times the contract
+  multiplier, exact.
+- ``fees``: fees of the trade's fills, exact; ``pnl``: ``gross_pnl - fees``, exact. A
+  flipping fill's fee is split by quantity; where that split does not terminate, ``fees``
+  and ``pnl`` are rounded half-even to 12 places.
+- ``return_pct``: ``pnl`` over the entry notional, in percent, rounded half-even to 12
+  places (``RETURN_DECIMALS`` places of the fraction); empty for a zero notional.
+- ``holding_s``: seconds from entry to exit; ``fills``: fills that touched the trade (a
+  flipping fill counts in both trades).
+"""
+
+_HUNDRED = Decimal(100)
+_SHOWN_DECIMALS = 12
 
 
 def _trade_row(number: int, trip: RoundTrip) -> dict[str, Any]:
-    ret = None if trip.trade_return is None else exact.mul(trip.trade_return, Decimal(100))
+    ret = None if trip.trade_return is None else exact.mul(trip.trade_return, _HUNDRED)
     values = (
         number,
         trip.instrument_id,
         trip.side,
         trip.entry_ts,
         _iso(trip.entry_ts),
-        _shown(trip.entry_price),
+        _cell(trip.entry_price),
         trip.exit_ts,
         _iso(trip.exit_ts),
-        _shown(trip.exit_price),
-        trip.quantity,
-        _plain(trip.gross_pnl),
-        _shown(trip.fees),
-        _shown(trip.pnl),
-        None if ret is None else _shown(ret),
-        _plain(Decimal(trip.holding_ns).scaleb(-9)),
+        _cell(trip.exit_price),
+        _cell(trip.quantity),
+        _cell(trip.gross_pnl),
+        _cell(trip.fees),
+        _cell(trip.pnl),
+        None if ret is None else _cell(ret),
+        _cell(Decimal(trip.holding_ns).scaleb(-9, context=exact.CONTEXT)),
         trip.fills,
     )
     return dict(zip(TRADE_COLUMNS, values, strict=True))
 
 
-def _shown(value: Exact) -> Decimal:
-    """An exact amount for a CSV cell: a Decimal's value as it is, a Fraction to 12 places."""
-    return _plain(value if isinstance(value, Decimal) else exact.to_decimal(value, 12))
-
-
-def _plain(amount: Decimal) -> Decimal:
-    """Without trailing zeros and never with an exponent: ``100``, not ``1E+2``."""
-    amount = amount.normalize()
-    exponent = amount.as_tuple().exponent
-    return amount.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else amount
+def _cell(value: Exact) -> str:
+    """An amount as CSV text: a Decimal exactly, a Fraction rounded half-even to 12 places;
+    plain digits, no exponent, no trailing zeros (``100``, ``0.0000001``)."""
+    shown = value if type(value) is Decimal else rounded_ratio(value, Decimal(1), _SHOWN_DECIMALS)
+    return f"{exact.CONTEXT.normalize(shown):f}" if shown else "0"
 
 
 def build_summary(

@@ -316,6 +316,21 @@ def test_the_trade_list_shows_each_round_trip_with_exact_prices_pnl_and_return()
     assert "1 closed trades." in html
 
 
+def test_averages_and_returns_that_repeat_are_shown_rounded_half_even() -> None:
+    trades = [
+        fill(side="BUY", quantity="1", price="100", ts=T0),
+        fill(side="BUY", quantity="2", price="101", ts=T0 + HOUR),
+        fill(side="SELL", quantity="3", price="102", ts=T0 + 2 * HOUR),  # 4 on 302
+        fill(side="BUY", quantity="1", price="100", ts=T0 + 3 * HOUR),
+        fill(side="SELL", quantity="1", price="100.125", ts=T0 + 4 * HOUR),  # a 0.125% tie
+    ]
+    table = _render(trades=trades).split('<table class="list trades">', 1)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("</table>", 1)[0])[1:]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    assert [c[4] for c in cells] == ["100.66666667", "100"]  # entry price, 8 places at most
+    assert [c[9] for c in cells] == ["+1.32%", "+0.12%"]  # 1.3245...%, and 0.125% to even
+
+
 def test_the_trade_list_shows_the_last_500_trades_and_says_how_many_are_left_out() -> None:
     html = _render(trades=round_trips(2 * (MAX_TRADE_ROWS + 234), seed=13))
     assert _rows(html, "trades") == 500

@@ -1,4 +1,4 @@
-"""trade_log / round_trips: fills grouped into trades flat to flat, with exact PnL and returns."""
+"""trade_log / round_trips: fills grouped into trades flat to flat, exact PnL, rounded returns."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradewind.analysis import RoundTrip, TradeRecord, round_trips, trade_log
-from tradewind.analysis.round_trips import ADDS, CLOSES, FLIPS, OPENS, REDUCES
+from tradewind.analysis.round_trips import (
+    ADDS,
+    CLOSES,
+    FLIPS,
+    OPENS,
+    PRICE_DECIMALS,
+    REDUCES,
+    RETURN_DECIMALS,
+    closed_trades,
+    rounded_ratio,
+)
 from tradewind.errors import DataError
 from tradewind.model import exact
 from tradewind.model.identifiers import InstrumentId
@@ -71,7 +81,8 @@ def test_partial_entries_average_the_entry_price_by_quantity() -> None:
     assert trip.entry_price == Decimal(103)  # (100 + 3 x 104) / 4
     assert trip.quantity == Decimal(4)
     assert trip.gross_pnl == Decimal(8)  # 4 x 105 - 412
-    assert trip.trade_return == Fraction(8, 412)  # a repeating decimal: kept as a Fraction
+    # 8 / 412 repeats: the return is rounded half-even to RETURN_DECIMALS places
+    assert trip.trade_return == Decimal("0.01941747572816")
     assert trip.fills == 3
     assert trip.entry_ts == T0 and trip.exit_ts == T0 + 2 * HOUR
 
@@ -89,13 +100,15 @@ def test_partial_exits_average_the_exit_price_and_the_trade_ends_only_when_flat(
     assert log.open == ()
 
 
-def test_an_average_that_does_not_terminate_stays_an_exact_fraction() -> None:
+def test_an_average_that_does_not_terminate_is_rounded_but_the_pnl_stays_exact() -> None:
     fills = [f("BUY", "1", "100"), f("BUY", "2", "101"), f("SELL", "3", "102")]
     trip = only(round_trips(fills))
-    assert trip.entry_price == Fraction(302, 3)
+    assert PRICE_DECIMALS == 12 and RETURN_DECIMALS == 14
+    assert trip.entry_price == Decimal("100.666666666667")  # 302 / 3
     assert trip.exit_price == Decimal(102)
     assert trip.gross_pnl == Decimal(4)
-    assert trip.trade_return == Fraction(4, 302)
+    assert trip.entry_notional == Decimal(302)
+    assert trip.trade_return == Decimal("0.01324503311258")  # 4 / 302
 
 
 def test_scaling_in_and_out_without_reaching_flat_is_one_trade_sized_by_its_peak() -> None:
@@ -109,8 +122,8 @@ def test_scaling_in_and_out_without_reaching_flat_is_one_trade_sized_by_its_peak
     trip = only(list(log.closed))
     assert log.actions == (OPENS, REDUCES, ADDS, CLOSES)
     assert trip.quantity == Decimal(2)
-    assert trip.entry_price == Fraction(305, 3)
-    assert trip.exit_price == Fraction(350, 3)
+    assert trip.entry_price == Decimal("101.666666666667")  # 305 / 3
+    assert trip.exit_price == Decimal("116.666666666667")  # 350 / 3
     assert trip.gross_pnl == Decimal(45)
     assert trip.entry_notional == Decimal(305)
     assert trip.fills == 4
@@ -153,7 +166,7 @@ def test_a_flip_closes_one_trade_and_opens_the_next_splitting_its_fee_by_quantit
     assert second.gross_pnl == Decimal(20)
     assert second.fees == Decimal("0.8")  # 2/3 of 0.9 + 0.2
     assert second.pnl == Decimal("19.2")
-    assert second.trade_return == Fraction(192, 2200)
+    assert second.trade_return == Decimal("0.08727272727273")  # 19.2 / 220
 
 
 def test_a_flip_fee_that_does_not_split_evenly_is_kept_exact() -> None:
@@ -166,6 +179,22 @@ def test_a_flip_fee_that_does_not_split_evenly_is_kept_exact() -> None:
     assert second.pnl == Fraction(4, 3)  # 2 x (100 - 99) - 2/3
 
 
+def test_a_return_on_a_split_fee_is_rounded_from_the_exact_fraction() -> None:
+    fills = [f("BUY", "1", "100"), f("SELL", "3", "100", "1", hour=1), f("BUY", "2", "99", hour=2)]
+    first, second = round_trips(fills)
+    assert first.trade_return == Decimal("-0.00333333333333")  # -1/3 over 100
+    assert second.trade_return == Decimal("0.00666666666667")  # 4/3 over 200
+
+
+def test_entries_all_at_one_price_average_to_that_price_exactly() -> None:
+    price = "100.123456789012345"  # more places than an average is rounded to
+    fills = [f("BUY", "1", price), f("BUY", "2", price, hour=1), f("SELL", "3", price, hour=2)]
+    trip = only(round_trips(fills))
+    assert trip.entry_price == trip.exit_price == Decimal(price)
+    mixed = [f("BUY", "1", price), f("BUY", "2", "100", hour=1), f("SELL", "3", "100", hour=2)]
+    assert only(round_trips(mixed)).entry_price == Decimal("100.041152263004")
+
+
 def test_a_contract_multiplier_scales_pnl_and_notional() -> None:
     fills = [
         f("BUY", "2", "30000", "0.5", instrument="BTC-PERP"),
@@ -175,7 +204,7 @@ def test_a_contract_multiplier_scales_pnl_and_notional() -> None:
     assert trip.entry_notional == Decimal("60.000")
     assert trip.gross_pnl == Decimal("2.000")
     assert trip.pnl == Decimal("1.000")
-    assert trip.trade_return == Fraction(1, 60)
+    assert trip.trade_return == Decimal("0.01666666666667")  # 1 / 60
 
 
 def test_instruments_are_traded_independently_and_trades_are_listed_as_they_close() -> None:
@@ -202,7 +231,7 @@ def test_a_position_left_open_is_reported_but_not_counted_as_a_trade() -> None:
     (still,) = log.open
     assert (still.instrument_id, still.side, still.quantity) == ("BTCUSDT", "SHORT", Decimal(3))
     assert still.entry_ts == T0 + 2 * HOUR
-    assert still.entry_price == Fraction(303, 3) == 101
+    assert still.entry_price == Decimal(101)  # (2 x 102 + 99) / 3
     assert still.fills == 2
 
 
@@ -216,6 +245,48 @@ def test_fills_are_walked_in_time_order_and_same_time_fills_keep_their_order() -
     assert log.actions == (CLOSES, OPENS, OPENS)
     assert only(list(log.closed)).gross_pnl == Decimal(10)
     assert log.open[0].entry_ts == T0 + 4 * HOUR
+
+
+def test_closed_trades_yields_the_trades_one_by_one_as_they_close() -> None:
+    fills = [
+        f("BUY", "1", "100", hour=0),
+        f("SELL", "2", "110", hour=1),
+        f("BUY", "1", "105", hour=2),
+        f("BUY", "1", "104", hour=3),  # opens a long left open
+    ]
+    trades = closed_trades(fills)
+    assert next(trades) == round_trips(fills)[0]
+    assert list(trades) == round_trips(fills)[1:]
+    assert len(round_trips(fills)) == 2
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "places", "expected"),
+    [
+        ("1", "8", 2, "0.12"),  # a tie goes to the even digit
+        ("3", "8", 2, "0.38"),
+        ("-1", "8", 2, "-0.12"),
+        ("-3", "8", 2, "-0.38"),
+        ("3", "-8", 2, "-0.38"),
+        ("1", "3", 4, "0.3333"),
+        ("2", "3", 4, "0.6667"),
+        ("-2", "3", 4, "-0.6667"),
+        ("2.50", "1", 4, "2.5"),  # exact: fewest places
+        ("300", "3", 4, "100"),  # and no exponent
+        ("-1", "3000000", 4, "0"),  # rounds to zero: not -0
+        ("1E+250", "3E-10", 2, "3" * 260 + "." + "3" * 2),  # past the context's 200 digits
+    ],
+)
+def test_rounded_ratio_rounds_half_even_once(
+    numerator: str, denominator: str, places: int, expected: str
+) -> None:
+    ratio = rounded_ratio(Decimal(numerator), Decimal(denominator), places)
+    assert str(ratio) == expected
+
+
+def test_rounded_ratio_of_fractions_rounds_the_exact_value() -> None:
+    assert rounded_ratio(Fraction(1, 3), Decimal(2), 6) == Decimal("0.166667")
+    assert rounded_ratio(Fraction(1, 8), Fraction(1), 2) == Decimal("0.12")
 
 
 def test_no_fills_make_no_trades() -> None:
@@ -264,7 +335,9 @@ def test_trades_hold_exactly_the_pnl_the_portfolio_realizes_and_every_fee(
     )
     for trip in log.closed:
         assert trip.pnl == exact.sub(trip.gross_pnl, trip.fees)
-        assert trip.trade_return == exact.scale(trip.pnl, Decimal(1), trip.entry_notional)
+        exact_return = Fraction(trip.pnl) / Fraction(trip.entry_notional)
+        assert trip.trade_return == rounded_ratio(trip.pnl, trip.entry_notional, 14)
+        assert abs(Fraction(trip.trade_return or 0) - exact_return) <= Fraction(1, 2 * 10**14)
         assert trip.entry_ts <= trip.exit_ts
     flips = log.actions.count(FLIPS)
     assert len(log.closed) == log.actions.count(CLOSES) + flips

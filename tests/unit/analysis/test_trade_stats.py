@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from tradewind.analysis import TradeRecord, compute_stats, round_trip_stats, round_trips
+from tradewind.analysis.round_trips import closed_trades
+from tradewind.analysis.trade_stats import total
 
-from .builders import HOUR, T0, curve
+from .builders import HOUR, T0, curve, fill
 
 
 def trade(side: str, entry: str, exit_: str, *, start: int, hours: int) -> list[TradeRecord]:
@@ -66,6 +69,30 @@ def test_expectancy_is_rounded_to_eight_places_without_trailing_zeros() -> None:
         "BUY", "100", "98", start=2, hours=1
     )
     assert str(round_trip_stats(round_trips(flat))["expectancy"]) == "0"
+
+
+def test_split_fees_left_as_fractions_still_sum_exactly() -> None:
+    # the flip's fee of 1 splits 1/3 : 2/3, so the PnLs are -1/3 and 4/3
+    fills = [
+        fill(side="BUY", quantity="1", price="100"),
+        fill(ts=T0 + HOUR, side="SELL", quantity="3", price="100", fee="1"),
+        fill(ts=T0 + 2 * HOUR, side="BUY", quantity="2", price="99"),
+    ]
+    stats = round_trip_stats(round_trips(fills))
+    assert stats["expectancy"] == Decimal("0.5")  # (-1/3 + 4/3) / 2, exactly
+    assert stats["trade_profit_factor"] == 4.0  # (4/3) / (1/3)
+
+
+def test_statistics_read_the_trades_once_as_they_close() -> None:
+    assert round_trip_stats(closed_trades(FIVE)) == round_trip_stats(round_trips(FIVE))
+
+
+def test_a_total_of_decimals_is_a_decimal_and_fractions_join_exactly() -> None:
+    amounts = [Decimal("0.1")] * 10 + [Decimal("1E+30"), Decimal("-1E+30")]
+    assert total(amounts) == Decimal(1) and isinstance(total(amounts), Decimal)
+    assert total([Decimal("0.5"), Fraction(1, 3), Fraction(2, 3)]) == Decimal("1.5")
+    assert total([Decimal("0.5"), Fraction(1, 3)]) == Fraction(5, 6)
+    assert total([]) == 0
 
 
 def test_without_a_losing_trade_the_profit_factor_and_average_loss_are_undefined() -> None:

@@ -218,4 +218,7 @@ def test_trades_csv_rebuilds_the_round_trips_that_fills_csv_implies(tmp_path: Pa
     for t in trades:
         assert Decimal(t["pnl"]) == Decimal(t["gross_pnl"]) - Decimal(t["fees"])
         assert t["side"] in ("LONG", "SHORT") and int(t["exit_ts"]) >= int(t["entry_ts"])
+        assert (Decimal(t["return_pct"]) > 0) == (Decimal(t["pnl"]) > 0)
+        amounts = ("entry_price", "exit_price", "quantity", "gross_pnl", "fees", "pnl")
+        assert not any("E" in t[name] for name in (*amounts, "return_pct"))  # plain digits
     assert "<h2>Trades</h2>" in (out / "report.html").read_text()
