@@ -7,7 +7,7 @@ backtest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from tradewind.model.identifiers import split_instrument_id
 from tradewind.model.instrument import Instrument
 from tradewind.portfolio.portfolio import Portfolio
 from tradewind.recorder import AuditRecorder, MarketRecorder
-from tradewind.runtime.config import BotConfig, VenueSection
+from tradewind.runtime.config import BotConfig, StrategySection
 from tradewind.runtime.feeds import MockDataClient
 from tradewind.runtime.wiring import DEFAULT_BALANCE
 from tradewind.strategy.base import Strategy
@@ -33,13 +33,15 @@ from tradewind.venues.simulated import FeeModel, LatencyModel, SimulatedVenue
 _MARKET = (QuoteTick, TradeTick, Bar)
 
 
+def build_strategy(entry: StrategySection) -> Strategy[Any]:
+    """The strategy object one ``[[strategies]]`` entry describes, parameters validated."""
+    cls = load_strategy(entry.strategy)
+    return cls(entry.params, instruments=entry.instruments, strategy_id=entry.id)
+
+
 def build_strategies(config: BotConfig) -> list[Strategy[Any]]:
-    """One strategy object per ``[[strategies]]`` entry, parameters validated."""
-    out: list[Strategy[Any]] = []
-    for entry in config.strategies:
-        cls = load_strategy(entry.strategy)
-        out.append(cls(entry.params, instruments=entry.instruments, strategy_id=entry.id))
-    return out
+    """One strategy object per ``[[strategies]]`` entry."""
+    return [build_strategy(entry) for entry in config.strategies]
 
 
 @dataclass
@@ -180,16 +182,3 @@ def build_recording(config: BotConfig, record: str | Path | None) -> Recording |
     market = MarketRecorder(folder, **options)
     audit = AuditRecorder(folder / "audit") if config.record.audit else None
     return Recording(market, audit)
-
-
-def instruments_by_venue(instruments: Sequence[Instrument]) -> Mapping[str, list[Instrument]]:
-    """Group instruments by their venue's name."""
-    out: dict[str, list[Instrument]] = {}
-    for instrument in instruments:
-        out.setdefault(instrument.venue, []).append(instrument)
-    return out
-
-
-def venue_section(config: BotConfig, name: str) -> VenueSection:
-    """One ``[[venues]]`` entry by name."""
-    return next(v for v in config.venues if v.name == name)

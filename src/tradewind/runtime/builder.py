@@ -22,12 +22,12 @@ from typing import Any, Self
 from tradewind.errors import ConfigError
 from tradewind.model.identifiers import InstrumentId
 from tradewind.risk import RiskConfig
+from tradewind.runtime.assembly import build_strategy
 from tradewind.runtime.bot import Bot
 from tradewind.runtime.config import BotConfig
 from tradewind.runtime.env import Environment
 from tradewind.store import StateStore
 from tradewind.strategy.base import Strategy
-from tradewind.strategy.registry import load_strategy
 
 
 class BotBuilder:
@@ -159,12 +159,10 @@ class BotBuilder:
         """The Bot (not started: ``await bot.run_until_shutdown()``); ``metrics_port`` and
         ``dashboard_port`` (0: any free port) serve /metrics and the dashboard."""
         config = self.config()
-        strategies: list[Strategy[Any]] = []
-        for entry, given in zip(config.strategies, self._instances, strict=True):
-            if given is None:
-                cls = load_strategy(entry.strategy)
-                given = cls(entry.params, instruments=entry.instruments, strategy_id=entry.id)
-            strategies.append(given)
+        strategies = [
+            build_strategy(entry) if given is None else given
+            for entry, given in zip(config.strategies, self._instances, strict=True)
+        ]
         return Bot(
             config,
             strategies=strategies,
