@@ -49,7 +49,9 @@ def _add_bot_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--live", action="store_true", help="confirm a live (real money) run")
     p.add_argument(
-        "--store", metavar="URL", help="state store: memory, sqlite:///PATH, postgresql://"
+        "--store",
+        metavar="URL",
+        help="state store: memory, sqlite:///PATH or postgresql://... (a url with a password belongs in $TRADEWIND_STORE_URL, not on the command line)",
     )
     p.add_argument(
         "--summary-json", type=Path, metavar="FILE", help="also write the summary as JSON"
