@@ -51,7 +51,8 @@ def _add_bot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
         metavar="URL",
-        help="state store: memory, sqlite:///PATH or postgresql://... (a url with a password belongs in $TRADEWIND_STORE_URL, not on the command line)",
+        help="state store: memory, sqlite:///PATH or postgresql://... (a url with a "
+        "password belongs in $TRADEWIND_STORE_URL, not on the command line)",
     )
     p.add_argument(
         "--summary-json", type=Path, metavar="FILE", help="also write the summary as JSON"
