@@ -86,7 +86,12 @@ class Engine(OrderFlow):
     """
 
     def __init__(
-        self, clock: Clock, *, audit: AuditSink | None = None, order_id_prefix: str = "O"
+        self,
+        clock: Clock,
+        *,
+        audit: AuditSink | None = None,
+        order_id_prefix: str = "O",
+        keep_closed: int | None = None,
     ) -> None:
         self.clock = clock
         self.cache = Cache()
@@ -106,6 +111,13 @@ class Engine(OrderFlow):
         self._pre_trade: list[PreTradeCheck] = []
         self._fill_listeners: list[Callable[[Fill, Order], None]] = []
         self._order_listeners: list[OrderListener] = []
+        if keep_closed is not None and keep_closed < 1:
+            raise ConfigError(
+                f"keep_closed must be >= 1 (or None to keep every order): {keep_closed}"
+            )
+        self.keep_closed = keep_closed
+        """How many closed orders the cache keeps (None: all, as a backtest's outputs need)."""
+        self._closed: deque[ClientOrderId] = deque()
         self._subscription_listeners: list[SubscriptionListener] = []
         self.stale: set[InstrumentId] = set()
         """Instruments whose feed is marked stale (see ``set_stale``)."""

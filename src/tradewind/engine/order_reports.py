@@ -32,6 +32,7 @@ from tradewind.model.events import (
     OrderUpdated,
     ReportRefused,
 )
+from tradewind.model.identifiers import ClientOrderId
 from tradewind.model.orders import Order, answer, apply_fill, apply_update, transition
 
 _log = logging.getLogger("tradewind.engine")
@@ -63,6 +64,20 @@ class OrderReports:
     _order_listeners: list[OrderListener]
     _strategies: dict[str, Any]
     _queue: deque[object]
+    keep_closed: int | None
+    _closed: deque[ClientOrderId]
+
+    def _close(self, order: Order) -> None:
+        """An order closed: no longer open. Past ``keep_closed`` closed orders the oldest is
+        forgotten by the cache, so a long-running bot's memory stays flat (its store keeps
+        every order); None (the default, and the backtest's) keeps them all."""
+        coid = order.client_order_id
+        self.cache.open_orders.pop(coid, None)
+        if self.keep_closed is not None:
+            closed = self._closed
+            closed.append(coid)
+            if len(closed) > self.keep_closed:
+                self.cache.orders.pop(closed.popleft(), None)
 
     def _target(self, event: Any) -> Order | None:
         if self.audit is not None:
@@ -88,7 +103,7 @@ class OrderReports:
 
     def _changed(self, order: Order, event: object) -> None:
         if order.status.is_closed:
-            self.cache.open_orders.pop(order.client_order_id, None)
+            self._close(order)
         for listener in self._order_listeners:
             listener(order, event)
         strategy = self._strategies.get(order.strategy_id)
@@ -133,7 +148,7 @@ class OrderReports:
         if not order.venue_order_id:
             order.venue_order_id = fill.venue_order_id
         if order.status is _S.FILLED:
-            self.cache.open_orders.pop(order.client_order_id, None)
+            self._close(order)
         if self.portfolio is not None:
             self.portfolio.on_fill(fill, order.strategy_id)
         for listener in self._fill_listeners:

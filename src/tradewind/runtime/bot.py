@@ -151,7 +151,10 @@ class Bot:
         self.recording: Recording | None = build_recording(config, self._record)
         self.clock = LiveClock()
         self.engine = Engine(
-            self.clock, audit=self.recording, order_id_prefix=f"{self.name}-{self.run_number}"
+            self.clock,
+            audit=self.recording,
+            order_id_prefix=f"{self.name}-{self.run_number}",
+            keep_closed=config.bot.keep_closed_orders,
         )
         self.driver = LiveDriver(self.engine)
         self.sink: Callable[[object], None] = self.driver.put

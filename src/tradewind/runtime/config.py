@@ -78,6 +78,8 @@ class BotSection(_Table):
     it by client order id (never re-sent)."""
     order_ttl: float | None = None
     """Cancel working orders older than this many seconds (None: never)."""
+    keep_closed_orders: int = Field(default=10_000, ge=1)
+    """Closed orders kept in memory (the store keeps all): memory stays flat over weeks."""
 
     @field_validator(
         "duration",
