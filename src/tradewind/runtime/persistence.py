@@ -18,6 +18,11 @@ What is written, and when (each write one short transaction, durable when it ret
 - the risk state (``RiskEngine.export_state``) when the risk engine says it changed (a halt, a
   kill, a session high...) and after each fill, only when it differs from the last one saved.
 - strategy state on ``save_strategies`` / ``checkpoint`` (periodically and at shutdown).
+- the working contingent groups (brackets, OCO, OTO, trailing stops: their links and the
+  exits held back until an entry fills, which no order row holds) under the strategy-state
+  key ``CONTINGENT_STATE`` whenever a group changes, and before each order of a group leaves
+  (``save_contingent``; only when it differs from the last one saved). ``recover`` gives them
+  back to the engine's ``ContingentOrderManager``.
 
 A write that fails raises (``StoreError``, or the database driver's error) out of the
 listener, that is out of ``engine.process``: nothing is silently dropped. The bot must then
@@ -37,6 +42,7 @@ import msgspec
 
 from tradewind.engine.engine import Engine
 from tradewind.errors import ConfigError
+from tradewind.execution.contingent import ContingentOrderManager
 from tradewind.model.enums import LiquiditySide, OrderSide
 from tradewind.model.events import (
     Fill,
@@ -55,6 +61,27 @@ from tradewind.store.base import StateStore
 from tradewind.strategy.base import Strategy
 
 _NO_CHANGE = frozenset({OrderQueried, OrderNotFound})
+
+CONTINGENT_STATE = "__contingent__"
+"""The strategy-state key the working contingent groups are saved under."""
+
+
+def contingent_manager(engine: Engine) -> ContingentOrderManager | None:
+    """The engine's contingent-order manager (built now if need be), or None when the engine
+    has no execution layer (``tradewind.execution.install``) or another manager."""
+    try:
+        manager = engine.contingent
+    except ConfigError:
+        return None
+    return manager if isinstance(manager, ContingentOrderManager) else None
+
+
+def saved_groups(store: StateStore) -> list[dict[str, Any]]:
+    """The contingent groups ``save_contingent`` last wrote (empty if none)."""
+    state = store.strategy_state(CONTINGENT_STATE)
+    if not isinstance(state, dict):
+        return []
+    return list(state.get("groups") or [])
 
 
 def fill_row(fill: Fill, venue: str) -> dict[str, Any]:
@@ -121,6 +148,8 @@ class StatePersister:
         self._rows: dict[ClientOrderId, dict[str, object]] = {}  # open orders' last rows
         self._journaled: set[ClientOrderId] = set()  # journaled this run, still open
         self._risk_saved: dict[str, Any] | None = None
+        self._contingent: ContingentOrderManager | None = None
+        self._groups_saved: list[dict[str, Any]] | None = None
         self.orders_journaled = 0
         """Orders journaled by this persister."""
         self.fills_recorded = 0
@@ -135,6 +164,9 @@ class StatePersister:
         self.engine.add_fill_listener(self._on_fill)
         if self.risk is not None:
             self.risk.add_state_listener(self.save_risk)
+        self._contingent = contingent_manager(self.engine)
+        if self._contingent is not None:
+            self._contingent.add_state_listener(self.save_contingent)
 
     # ------------------------------------------------------------- orders
     def _on_order(self, order: Order, event: object) -> None:
@@ -198,6 +230,19 @@ class StatePersister:
             return False
         self.store.save_risk_state(state)
         self._risk_saved = state
+        return True
+
+    # ---------------------------------------------------------- contingent
+    def save_contingent(self) -> bool:
+        """Write the working contingent groups if they differ from the last ones written;
+        True if written."""
+        if self._contingent is None:
+            return False
+        groups = self._contingent.export_state()
+        if groups == self._groups_saved:
+            return False
+        self.store.save_strategy_state(CONTINGENT_STATE, {"groups": groups})
+        self._groups_saved = groups
         return True
 
     # ---------------------------------------------------------- strategies

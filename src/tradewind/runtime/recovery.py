@@ -17,7 +17,13 @@ c. a simulated venue that restarted with the bot (paper, mock) lost its working 
 d. each venue with an ``AccountSource`` is reconciled (``tradewind.runtime.reconciliation``):
    what it did while we were down is applied as live, orders of unknown outcome are resolved
    by client order id (never sent again), and its open orders, positions and balances are
-   compared with ours.
+   compared with ours;
+e. the working contingent groups saved before the restart (``StatePersister.save_contingent``)
+   are given back to the engine's ``ContingentOrderManager`` around the restored orders, once
+   the venues are reconciled (so what they did while we were down is known): a bracket's exits
+   cancel each other again, exits held back until their entry fills are sent when it fills
+   (at once if it filled while we were down), trailing stops trail again. Group ids continue
+   past every journaled one.
 
 Whatever cannot be explained raises ``ReconcileError``, one line per mismatch: trading must not
 start. A venue with neither a source nor a restart is not checked (its positions are the
@@ -27,6 +33,7 @@ start too.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -39,10 +46,11 @@ from tradewind.errors import ConfigError, ReconcileError
 from tradewind.model import exact
 from tradewind.model.enums import OrderStatus
 from tradewind.model.events import OrderCanceled
+from tradewind.model.identifiers import ClientOrderId
 from tradewind.model.orders import Order, apply_fill
 from tradewind.portfolio.portfolio import Portfolio
 from tradewind.risk.engine import RiskEngine
-from tradewind.runtime.persistence import fill_from_row
+from tradewind.runtime.persistence import contingent_manager, fill_from_row, saved_groups
 from tradewind.runtime.reconciliation import NEVER_REACHED, Reconciled, reconcile_venue
 from tradewind.store.base import StateStore
 from tradewind.venues.simulated import SimulatedVenue
@@ -50,6 +58,8 @@ from tradewind.venues.simulated import SimulatedVenue
 __all__ = ["NEVER_REACHED", "PAPER_RESTARTED", "RecoveryReport", "recover"]
 
 PAPER_RESTARTED = "paper venue restarted with the bot: its working orders are gone"
+
+_GROUP_TAG = re.compile(r"group:G-(\d+):")
 
 
 @dataclass
@@ -76,6 +86,8 @@ class RecoveryReport:
     """How each venue was checked: reconciled, restarted with the bot, or not checked."""
     mismatches: list[str] = field(default_factory=list)
     """What could not be explained (empty when recovery succeeded)."""
+    groups_restored: list[str] = field(default_factory=list)
+    """Contingent groups (brackets, OCO, OTO, trailing stops) taken back, by group id."""
     duration_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +112,7 @@ class _Recovery:
         self.report = RecoveryReport()
         self.rows = {str(r["client_order_id"]): r for r in store.orders()}
         self.fills = store.fills()
+        self.groups = saved_groups(store)
 
     def problem(self, line: str) -> None:
         self.report.mismatches.append(line)
@@ -162,7 +175,8 @@ class _Recovery:
         ids of other forms cannot collide with it. The store refuses a reused id anyway."""
         prefix = self.engine.order_id_prefix
         highest = 0
-        for coid in self.rows:
+        templates = [leg["template"]["client_order_id"] for g in self.groups for leg in g["legs"]]
+        for coid in [*self.rows, *templates]:  # an exit held back was never journaled
             head, _, tail = coid.rpartition("-")
             if head == prefix and tail.isdigit():
                 highest = max(highest, int(tail))
@@ -189,6 +203,41 @@ class _Recovery:
                 continue
             self.portfolio.on_fill(fill, str(order_row["strategy_id"]))
             self.report.fills_replayed += 1
+
+    # ---------------------------------------------------- e. groups back
+    def restore_groups(self) -> None:
+        manager = contingent_manager(self.engine)
+        if manager is None:
+            if self.groups:
+                raise ConfigError(
+                    f"{len(self.groups)} contingent group(s) were working before the restart "
+                    "but the engine has no execution layer: call tradewind.execution.install"
+                )
+            return
+        highest = 0
+        for row in self.rows.values():
+            for number in _GROUP_TAG.findall(str(row.get("tags") or "")):
+                highest = max(highest, int(number))
+        manager.continue_group_ids(highest)
+        if not self.groups:
+            return
+        named: set[str] = set()
+        for group in self.groups:
+            named.update(coid for coid, _ in group["orders"])
+            for leg in group["legs"]:
+                named.update(leg["orders"])
+                named.add(leg["template"]["client_order_id"])
+            if group["parent"] is not None:
+                named.add(group["parent"])
+        cache = self.engine.cache.orders
+        orders: dict[str, Order] = {}
+        for coid in named:
+            order = cache.get(ClientOrderId(coid))
+            if order is None and coid in self.rows:
+                order = Order.from_row(self.rows[coid])  # closed: counts for what it filled
+            if order is not None:
+                orders[coid] = order
+        self.report.groups_restored = manager.restore_state(self.groups, orders)
 
     # ---------------------------------------------- c. paper venue restarted
     def restart_paper(self, name: str, venue: SimulatedVenue) -> None:
@@ -264,4 +313,5 @@ async def recover(
             tuple(report.mismatches),
             report,
         )
+    run.restore_groups()
     return report
