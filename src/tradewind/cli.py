@@ -74,26 +74,6 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     bt = sub.add_parser("backtest", help="backtest a strategy on quotes, trades or bars files")
-    bt.add_argument(
-        "--strategy",
-        required=True,
-        help="a built-in name (see 'tradewind strategies'), module:Class or file.py:Class",
-    )
-    bt.add_argument(
-        "--data",
-        action="append",
-        required=True,
-        metavar="[SYMBOL=]PATH",
-        help="a Parquet, CSV or JSONL file; repeat for several (merged by time)",
-    )
-    bt.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a strategy parameter; repeat for several",
-    )
-    bt.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     add_backtest_options(bt)
     bt.set_defaults(func=cmd_backtest)
 
@@ -109,7 +89,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_backtest_options(p: argparse.ArgumentParser) -> None:
-    """The options ``backtest`` and ``replay`` share: market, risk, progress and debug."""
+    """The options ``backtest`` and ``replay`` share: strategy, data, outputs, market, risk,
+    progress and debug."""
+    p.add_argument(
+        "--strategy",
+        required=True,
+        help="a built-in name (see 'tradewind strategies'), module:Class or file.py:Class",
+    )
+    p.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        metavar="[SYMBOL=]PATH",
+        help="a Parquet, CSV or JSONL file, or a recording folder (every recording file in "
+        "it); repeat for several (merged by time)",
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a strategy parameter; repeat for several",
+    )
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     _add_market_options(p)
     _add_risk_options(p)
     p.add_argument(

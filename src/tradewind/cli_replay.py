@@ -49,27 +49,6 @@ def add_replay_command(subparsers: Any) -> argparse.ArgumentParser:
         "through a strategy on a simulated venue: a backtest, optionally paced in real time.",
     )
     rp.add_argument(
-        "--strategy",
-        required=True,
-        help="a built-in name (see 'tradewind strategies'), module:Class or file.py:Class",
-    )
-    rp.add_argument(
-        "--data",
-        action="append",
-        required=True,
-        metavar="[SYMBOL=]PATH",
-        help="a recording folder (every recording file in it) or a Parquet, CSV or JSONL "
-        "file; repeat for several (merged by time)",
-    )
-    rp.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a strategy parameter; repeat for several",
-    )
-    rp.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
-    rp.add_argument(
         "--realtime",
         action="store_true",
         help="deliver events at their recorded pace (times --speed) instead of at full speed",
