@@ -196,7 +196,7 @@ def rounded_ratio(numerator: Exact, denominator: Exact, places: int) -> Decimal:
             if not quotient.is_finite():  # more digits than the context holds: below
                 pass
             elif not rest:
-                return _plain(_scaleb(quotient, -places))
+                return exact.plain(_scaleb(quotient, -places))
             else:
                 doubled, whole = _add(rest, rest).copy_abs(), denominator.copy_abs()
                 if doubled > whole or (doubled == whole and _remainder(quotient, _TWO)):
@@ -218,15 +218,6 @@ def _rounded_fraction(ratio: Fraction, places: int) -> Decimal:
         while places and units % 10 == 0:
             units, places = units // 10, places - 1
     return Decimal(f"{units}E-{places}")  # built from text: exact at any length
-
-
-def _plain(amount: Decimal) -> Decimal:
-    """Fewest places and no exponent: ``2.50`` -> ``2.5``, ``1E+2`` -> ``100``, ``-0`` -> ``0``."""
-    if not amount:
-        return _ZERO
-    amount = _normalize(amount)
-    exponent = amount.as_tuple().exponent
-    return _quantize(amount, _ONE) if isinstance(exponent, int) and exponent > 0 else amount
 
 
 class _Trade:

@@ -14,6 +14,7 @@ from tradewind.analysis.records import EquityPoint, TradeRecord
 from tradewind.analysis.round_trips import closed_trades
 from tradewind.analysis.trade_stats import round_trip_stats
 from tradewind.errors import ConfigError, DataError
+from tradewind.model import exact
 
 StatValue = float | int | str | Decimal | None
 """One statistic: a float ratio, an int count, an exact Decimal amount, a str, or None."""
@@ -333,10 +334,7 @@ def _mean(total: Decimal, count: int) -> Decimal | None:
 
 def _plain(amount: Decimal) -> Decimal:
     """The same amount with a non-positive exponent, so ``str`` never writes ``1E+2``."""
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > 0 and amount.adjusted() < _EXACT.prec:
-        return _EXACT.quantize(amount, Decimal(1))
-    return amount
+    return exact.plain(amount, trim=False)
 
 
 def _finite(value: float | None) -> float | None:

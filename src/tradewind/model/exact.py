@@ -87,3 +87,16 @@ def to_decimal(value: Exact, places: int | None = None) -> Decimal:
     if places is not None:
         result = result.quantize(Decimal(1).scaleb(-places), context=Context(prec=200))
     return result
+
+
+def plain(amount: Decimal, *, trim: bool = True) -> Decimal:
+    """``amount`` as it should be written: never an exponent (``1E+2`` -> ``100``); with
+    ``trim`` also no trailing zeros (``2.50`` -> ``2.5``) and no ``-0``."""
+    if trim:
+        if not amount:
+            return Decimal(0)
+        amount = CONTEXT.normalize(amount)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0 and amount.adjusted() < CONTEXT.prec:
+        return CONTEXT.quantize(amount, Decimal(1))
+    return amount

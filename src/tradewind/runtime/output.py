@@ -233,9 +233,7 @@ def converted_amount(amount_in: Any, currency: str) -> Decimal | None:
         return None
     if not value:
         return Decimal(0)
-    amount = exact.to_decimal(value, 8).normalize()
-    exponent = amount.as_tuple().exponent
-    return amount.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else amount
+    return exact.plain(exact.to_decimal(value, 8))
 
 
 def to_json(value: Any) -> bytes:

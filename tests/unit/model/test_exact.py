@@ -66,3 +66,15 @@ def test_add_does_not_depend_on_the_callers_decimal_context() -> None:
         ctx.prec = 6
         total = exact.add(Decimal("40000.01"), Decimal("0.001"))
     assert total == Decimal("40000.011")
+
+
+def test_plain_never_writes_an_exponent_and_trims_when_asked() -> None:
+    from decimal import Decimal
+
+    from tradewind.model.exact import plain
+
+    assert str(plain(Decimal("1E+5"))) == "100000"
+    assert str(plain(Decimal("2.500"))) == "2.5"
+    assert str(plain(Decimal("-0.000"))) == "0"
+    assert str(plain(Decimal("2.500"), trim=False)) == "2.500"
+    assert str(plain(Decimal("1.2E+3"), trim=False)) == "1200"
